@@ -1,0 +1,5 @@
+"""``python -m feedkit``: the same as the ``feedkit`` command."""
+
+from .cli import main
+
+main()

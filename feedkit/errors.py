@@ -1,0 +1,40 @@
+"""Exceptions raised by feedkit.
+
+::
+
+    FeedkitError            root: catch this to catch everything feedkit raises
+    ├── ConfigError         a configuration key or command-line value is wrong (names the key)
+    ├── InputError          one input (article file, upstream) cannot be used (names the file/URL)
+    └── OutputError         the output folder cannot be written
+
+Problems with single inputs do not normally escape :func:`feedkit.build`: they are
+collected in the build report and the input is skipped.
+"""
+
+from __future__ import annotations
+
+
+class FeedkitError(Exception):
+    """Root of every exception feedkit raises on purpose."""
+
+
+class ConfigError(FeedkitError):
+    """A configuration key or option has a wrong value; the message names it."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(f"{key}: {message}")
+        self.key = key
+        self.reason = message
+
+
+class InputError(FeedkitError):
+    """One input cannot be used; the message names the file or URL."""
+
+    def __init__(self, origin: str, message: str) -> None:
+        super().__init__(f"{origin}: {message}")
+        self.origin = origin
+        self.reason = message
+
+
+class OutputError(FeedkitError):
+    """Writing the output failed."""

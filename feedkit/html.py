@@ -1,0 +1,356 @@
+"""HTML cleaning, plain text and excerpts for article bodies and upstream content.
+
+:func:`clean_html` turns an untrusted fragment into a safe one in three stages:
+
+1. **lxml** (fragment parsing: no network, no DTD entities; comments and processing
+   instructions are dropped by the parser): elements in :data:`DROP_WITH_CONTENT` go
+   with their content, then every element matching a ``drop_selectors`` CSS selector
+   (boilerplate is matched by ``class``/``id`` *before* those are stripped).  URLs in
+   ``href``/``src``/``srcset``/``poster`` are resolved against ``base_url`` (``//host/x``
+   always becomes ``https://host/x``; relative URLs stay relative without a base),
+   non-ASCII is percent-encoded, and only ``http``, ``https`` and ``mailto`` URLs
+   survive.  ``data:`` URLs are dropped too, images included: they bloat feeds and
+   several readers block them.  An ``<img>`` left without ``src`` is removed, an ``<a>``
+   left without ``href`` is unwrapped.
+2. **nh3** (ammonia) is the allowlist: :data:`ALLOWED_TAGS`, :data:`ALLOWED_ATTRIBUTES`.
+   ``class``, ``id``, ``style`` and ``on*`` attributes are dropped (readers ignore them).
+   ``<video>``/``<audio>`` are kept (readers play them) with ``src``, ``poster`` and
+   ``<source>``; ``controls`` is always set and ``autoplay`` never kept.
+   ``<img referrerpolicy>`` is kept: hotlink-protected hosts (n.sinaimg.cn) need
+   ``no-referrer``.
+3. **tidy**: elements left empty are removed (except :data:`KEEP_EMPTY`), whitespace runs
+   outside ``<pre>`` are folded (a run holding a line break becomes one ``\\n``) and nh3
+   runs again.  libxml2's HTML4-era parser nests some markup differently from HTML5
+   parsers such as nh3's (it closes ``<ul>`` before ``<pre>``, ``<b>`` before ``<p>``), so
+   this round repeats until the output stops changing: ``clean_html`` is idempotent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
+from typing import cast
+from urllib.parse import urljoin, urlsplit
+
+import nh3
+from lxml import etree
+from lxml import html as lxml_html
+from lxml.cssselect import CSSSelector, SelectorError
+
+from feedkit.errors import ConfigError
+from feedkit.identity import encode_url
+from feedkit.text import strip_illegal_xml_chars
+
+
+def _names(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+DROP_WITH_CONTENT = _names(
+    "script style iframe frame frameset object embed applet form noscript noembed noframes template "
+    "textarea select button input svg math head title meta link base canvas dialog xmp plaintext"
+)
+ALLOWED_TAGS = _names(
+    "p br a img figure figcaption h1 h2 h3 h4 h5 h6 ul ol li dl dt dd blockquote q pre code kbd samp var "
+    "em strong b i u s del ins mark small sub sup abbr cite time hr span div picture source video audio "
+    "table caption thead tbody tfoot tr th td col colgroup"
+)
+ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
+    "*": {"title", "lang", "dir"}, "a": {"href", "hreflang"},
+    "img": {"src", "alt", "width", "height", "srcset", "sizes", "loading", "referrerpolicy"},
+    "source": {"src", "srcset", "sizes", "media", "type"},
+    "video": {"src", "poster", "width", "height", "preload", "loop", "muted", "playsinline"},
+    "audio": {"src", "preload", "loop", "muted"}, "ol": {"start", "reversed", "type"}, "li": {"value"},
+    "blockquote": {"cite"}, "q": {"cite"}, "del": {"cite", "datetime"}, "ins": {"cite", "datetime"},
+    "time": {"datetime"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan", "scope", "abbr"},
+    "col": {"span"}, "colgroup": {"span"},
+}
+BOILERPLATE_WORDS = _names(
+    "qr qrcode share sharing sharethis sharebar social advert advertisement advertising ad ads adlist adbox "
+    "adsbygoogle sponsor sponsored promo newsletter subscribe subscription donate"
+)
+"""Words of a ``class``/``id`` (split at ``-``, ``_`` and camelCase) that mark boilerplate."""
+BOILERPLATE_CLASSES = _names("article-editor article_editor show_author editor-name")
+"""Whole class names that mark boilerplate ("responsible editor" lines of Chinese news sites)."""
+BOILERPLATE_MAX_SHARE = 1 / 3
+"""An element holding more than this share of the text is never taken for boilerplate."""
+_CAMEL_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
+KEEP_EMPTY = _names("img br hr td th col colgroup source video audio")
+_VOID_UNKNOWN_TO_LIBXML2 = _names("embed source track wbr keygen")  # libxml2 nests what follows them
+_MAX_TIDY_ROUNDS = 5
+_HTML_SPACE_RUN = re.compile(r"[ \t\r\n\f]+")
+
+
+@lru_cache(maxsize=256)
+def _compile_selector(selector: str) -> CSSSelector:
+    return CSSSelector(selector, translator="html")
+
+
+def check_selectors(selectors: Sequence[str], key: str) -> None:
+    """Raise :class:`~feedkit.errors.ConfigError` naming ``key`` and the first CSS selector
+    that does not parse or that cssselect cannot use (such as pseudo-elements)."""
+    for selector in selectors:
+        try:
+            _compile_selector(selector)
+        except SelectorError as exc:
+            raise ConfigError(key, f"invalid CSS selector {selector!r}: {exc}") from None
+
+
+def _parse_fragment(html: str) -> etree._Element | None:
+    """The fragment inside a wrapper ``<div>``, or None if there is nothing to parse."""
+    html = strip_illegal_xml_chars(html)
+    if not html.strip():
+        return None
+    parser = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, collect_ids=False)
+    try:
+        root: etree._Element = lxml_html.fragment_fromstring(html, create_parent="div", parser=parser)
+    except (etree.ParserError, ValueError):
+        return None
+    for element in _elements(root):
+        if element.tag in _VOID_UNKNOWN_TO_LIBXML2:
+            _hoist_content(element)
+    return root
+
+
+def _serialize_fragment(root: etree._Element) -> str:
+    return etree.tostring(root, encoding="unicode", method="html")[len("<div>") : -len("</div>")]
+
+
+def _elements(root: etree._Element) -> list[etree._Element]:
+    """Every element below ``root`` (no comments), parents before their children."""
+    return [element for element in root.iterdescendants() if isinstance(element.tag, str)]
+
+
+def _remove(element: etree._Element) -> None:
+    """Remove an element with its content, keeping the text that follows it."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+def _hoist_content(element: etree._Element) -> None:
+    """Move an element's text and children out to right after it; the element stays, empty."""
+    parent, children = element.getparent(), list(element)
+    if parent is None or not (children or element.text):
+        return
+    text, element.text = element.text, None
+    if not children:
+        element.tail = (text or "") + (element.tail or "")
+        return
+    children[-1].tail = (children[-1].tail or "") + (element.tail or "")
+    element.tail = text
+    for position, child in enumerate(children, start=parent.index(element) + 1):
+        parent.insert(position, child)
+
+
+def _safe_url(value: str, base_url: str | None) -> str | None:
+    """The URL resolved and encoded, or None if its scheme is not allowed or it is malformed."""
+    value = re.sub(r"[\t\r\n]|^[\x00-\x20]+|[\x00-\x20]+$", "", value)  # as browsers do: "java\tscript:"
+    if not value:
+        return None
+    try:
+        if value.startswith("//"):
+            value = "https:" + value
+        elif base_url:
+            value = urljoin(base_url, value)
+        scheme = urlsplit(value).scheme.lower()
+        if scheme and scheme not in ALLOWED_URL_SCHEMES:
+            return None
+        return value if scheme == "mailto" else encode_url(value)
+    except ValueError:
+        return None
+
+
+def _safe_srcset(srcset: str, base_url: str | None) -> str | None:
+    """Each candidate's URL made safe (unsafe ones dropped); URLs may hold commas."""
+    candidates = []
+    for match in re.finditer(r"[\s,]*([^\s,]\S*)([^,]*)", srcset):
+        url, descriptor = match.group(1), match.group(2).strip()
+        safe = _safe_url(url.rstrip(",") if not descriptor else url, base_url)
+        if safe is not None:
+            candidates.append(f"{safe} {descriptor}" if descriptor else safe)
+    return ", ".join(candidates) or None
+
+
+def _fix_urls(element: etree._Element, base_url: str | None) -> None:
+    for name in ("href", "src", "poster", "srcset"):
+        value = element.get(name)
+        if value is not None:
+            safe = _safe_srcset(value, base_url) if name == "srcset" else _safe_url(value, base_url)
+            if safe is None:
+                del element.attrib[name]
+            else:
+                element.set(name, safe)
+
+
+def _class_words(value: str) -> Iterator[str]:
+    """``appendQr_wrap article-adList`` -> append, qr, wrap, article, ad, list (and each whole token)."""
+    for token in value.split():
+        yield token.lower()
+        for part in re.split(r"[-_]+", token):
+            yield from (word.lower() for word in _CAMEL_WORD.findall(part))
+
+
+def _looks_like_boilerplate(element: etree._Element, total_text: int) -> bool:
+    """A small element whose class or id names a QR code, share bar, ad, newsletter box, editor line."""
+    names = f"{element.get('class') or ''} {element.get('id') or ''}"
+    if not names.strip():
+        return False
+    words = set(_class_words(names))
+    if not (words & BOILERPLATE_WORDS or words & BOILERPLATE_CLASSES):
+        return False
+    return _text_size(element) <= total_text * BOILERPLATE_MAX_SHARE
+
+
+def _text_size(element: etree._Element) -> int:
+    return sum(len(piece.strip()) for piece in element.itertext())
+
+
+def _prepare(root: etree._Element, base_url: str | None, drop_selectors: Sequence[str], boilerplate: bool) -> None:
+    for element in _elements(root):
+        if element.tag in DROP_WITH_CONTENT:
+            _remove(element)
+    if boilerplate:
+        total_text = _text_size(root)
+        for element in _elements(root):
+            if element.getparent() is not None and _looks_like_boilerplate(element, total_text):
+                _remove(element)
+    check_selectors(drop_selectors, "drop_selectors")
+    for selector in drop_selectors:
+        for element in cast(list[etree._Element], _compile_selector(selector)(root)):
+            if element is not root:
+                _remove(element)
+    for element in _elements(root):
+        _fix_urls(element, base_url)
+        if element.tag == "img" and not element.get("src"):
+            _remove(element)
+        elif element.tag == "a" and not element.get("href"):
+            _hoist_content(element)
+            _remove(element)
+
+
+def _sanitize(html: str) -> str:
+    return nh3.clean(
+        html, tags=set(ALLOWED_TAGS), clean_content_tags=set(DROP_WITH_CONTENT), attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=set(ALLOWED_URL_SCHEMES), link_rel=None, strip_comments=True,
+        set_tag_attribute_values={"video": {"controls": ""}, "audio": {"controls": ""}},
+    )
+
+
+def _carries_nothing(element: etree._Element) -> bool:
+    if element.tag == "source":
+        return not (element.get("src") or element.get("srcset"))
+    return element.tag not in KEEP_EMPTY and not len(element) and not (element.text or "").strip()
+
+
+def _fold_html_space(text: str | None) -> str | None:
+    return _HTML_SPACE_RUN.sub(lambda m: "\n" if "\n" in m.group(0) else " ", text) if text else text
+
+
+def _tidy(html: str) -> str:
+    """One round of stage 3: drop elements left empty, fold whitespace, sanitize again."""
+    root = _parse_fragment(html)
+    if root is None:
+        return ""
+    for element in reversed(_elements(root)):  # children before their parents
+        if _carries_nothing(element):
+            _remove(element)
+    for element in [root, *_elements(root)]:
+        preformatted = any(a.tag in ("pre", "textarea") for a in element.iterancestors())
+        if not preformatted and element.tag != "pre":
+            element.text = _fold_html_space(element.text)
+        if not preformatted:
+            element.tail = _fold_html_space(element.tail)
+    return _sanitize(_serialize_fragment(root)).strip(" \t\r\n\f")
+
+
+def clean_html(
+    html: str, *, base_url: str | None, drop_selectors: Sequence[str] = (), drop_boilerplate: bool = False
+) -> str:
+    """Untrusted HTML fragment -> safe HTML fragment (the rules are in the module docstring).
+
+    With ``drop_boilerplate``, small elements whose ``class``/``id`` words name boilerplate
+    (:data:`BOILERPLATE_WORDS`, :data:`BOILERPLATE_CLASSES`) are removed as well, but never
+    one holding more than :data:`BOILERPLATE_MAX_SHARE` of the fragment's text.
+
+    Raises :class:`~feedkit.errors.ConfigError` (key ``drop_selectors``) for a bad selector.
+    """
+    root = _parse_fragment(html)
+    if root is None:
+        return ""
+    _prepare(root, base_url, drop_selectors, drop_boilerplate)
+    result = _sanitize(_serialize_fragment(root))
+    for _ in range(_MAX_TIDY_ROUNDS):
+        tidied = _tidy(result)
+        if tidied == result:
+            break
+        result = tidied
+    return result
+
+
+def first_image(html: str) -> str | None:
+    """The ``src`` of the first ``<img>`` whose ``src`` is an absolute http(s) URL, else None."""
+    root = _parse_fragment(html)
+    for element in root.iter("img") if root is not None else ():
+        src = (element.get("src") or "").strip()
+        if re.match(r"(?i)https?://[^/?#\s]", src):
+            return src
+    return None
+
+
+_TEXT_BLOCKS = _names(
+    "p div h1 h2 h3 h4 h5 h6 li ul ol dl dt dd blockquote pre figure figcaption table caption "
+    "section article header footer aside nav main address details summary hr"
+)
+_PARAGRAPH, _LINE = "\x00P", "\x00L"  # break markers; NUL never survives parsing
+
+
+def _text_pieces(root: etree._Element) -> Iterator[str]:
+    """Whitespace-folded text and break markers of a fragment, in document order."""
+    skipping = in_pre = 0
+    for event, element in etree.iterwalk(root, events=("start", "end")):
+        tag = element.tag if isinstance(element.tag, str) else "script"
+        if event == "start":
+            skipping += tag in DROP_WITH_CONTENT
+            in_pre += tag == "pre"
+            if not skipping:
+                yield _PARAGRAPH if tag in _TEXT_BLOCKS else _LINE if tag in ("br", "tr") else ""
+                yield _text_piece(element.text, in_pre)
+        else:
+            yield _PARAGRAPH if not skipping and tag in _TEXT_BLOCKS else " " if tag in ("td", "th") else ""
+            skipping -= tag in DROP_WITH_CONTENT
+            in_pre -= tag == "pre"
+            if not skipping and element is not root:
+                yield _text_piece(element.tail, in_pre)
+
+
+def _text_piece(text: str | None, in_pre: int) -> str:
+    if in_pre:
+        return (text or "").replace("\n", _LINE)
+    return re.sub(r"[ \t\r\n\f\v\xa0]+", " ", text or "")
+
+
+def _breaks(match: re.Match[str]) -> str:
+    return "\n\n" if _PARAGRAPH in match.group(0) else "\n" * match.group(0).count(_LINE)
+
+
+def html_to_text(html: str) -> str:
+    """Plain text of a fragment: ``<br>`` becomes a line break; ``<p>``, ``<div>``,
+    headings, list items and other blocks become paragraph breaks; whitespace runs are
+    folded, full-width indentation (``　　``) at paragraph starts is removed, entities are
+    decoded and script/style content is skipped.  The result is stripped."""
+    root = _parse_fragment(html)
+    if root is None:
+        return ""
+    text = re.sub(r" *(?:\x00[PL] *)+", _breaks, "".join(_text_pieces(root)))
+    text = re.sub(r"(?m)^[ \u3000]+| +$", "", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()

@@ -1,0 +1,121 @@
+"""Stable entry ids and permalinks.
+
+An entry id is derived only from the source's name and the article's path inside the
+source (or from a front-matter ``id``), never from its link, title, date or the output
+format, so readers never see an old entry again because one of those changed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from datetime import datetime
+from pathlib import PurePosixPath
+from urllib.parse import quote, urljoin, urlsplit
+from zoneinfo import ZoneInfo
+
+ID_NAMESPACE = uuid.UUID("6f1c1f0e-5a38-4c43-9a52-5b0d6c3f0a11")
+_IRI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S+$")
+_TOKEN = re.compile(r":(i_month|i_day|post_title|year|month|day|hour|minute|second|title|name|category|id|hash)")
+_SAFE_PATH = "/-._~!$&'()*+,;=:@%"
+
+
+def id_key(rel_path: str) -> str:
+    """The part of an article's path that identifies it: posix, NFC, without extension."""
+    posix = PurePosixPath(rel_path.replace("\\", "/"))
+    stem = str(posix.with_suffix("")) if posix.suffix else str(posix)
+    return unicodedata.normalize("NFC", stem)
+
+
+def entry_id(source: str, rel_path: str, front_matter_id: str | None = None) -> str:
+    """The stable id of an article.
+
+    A front-matter ``id`` that is already an absolute IRI (``tag:...``, ``https://...``)
+    is used as it is; any other front-matter id is hashed with the source name.
+    Otherwise the id is a name-based UUID of the source name and :func:`id_key`.
+    """
+    if front_matter_id is not None:
+        value = unicodedata.normalize("NFC", front_matter_id.strip())
+        if _IRI_SCHEME.match(value):
+            return value
+        return "urn:uuid:" + str(uuid.uuid5(ID_NAMESPACE, f"{source}\nid:{value}"))
+    return "urn:uuid:" + str(uuid.uuid5(ID_NAMESPACE, f"{source}\npath:{id_key(rel_path)}"))
+
+
+def encode_url(url: str) -> str:
+    """Percent-encode the characters of a URL that are not allowed in a URI (IRI -> URI)."""
+    parts = urlsplit(url)
+    try:
+        host = parts.hostname.encode("idna").decode("ascii") if parts.hostname else ""
+    except UnicodeError:
+        host = parts.hostname or ""
+    netloc = parts.netloc
+    if parts.hostname and host != parts.hostname:
+        netloc = netloc.replace(parts.hostname, host)
+    path = quote(parts.path, safe=_SAFE_PATH)
+    query = quote(parts.query, safe=_SAFE_PATH + "?")
+    fragment = quote(parts.fragment, safe=_SAFE_PATH + "?")
+    out = f"{parts.scheme}://{netloc}{path}" if parts.scheme else path
+    if parts.query:
+        out += "?" + query
+    if parts.fragment:
+        out += "#" + fragment
+    return out
+
+
+def resolve_link(value: str, base_url: str) -> str:
+    """A front-matter ``permalink``/``link``: absolute URLs are kept, others joined to the base."""
+    value = value.strip()
+    if value.startswith("//"):
+        value = "https:" + value
+    return encode_url(urljoin(base_url, value.lstrip("/") if not urlsplit(value).scheme else value))
+
+
+def permalink(
+    pattern: str,
+    base_url: str,
+    *,
+    rel_path: str,
+    title: str,
+    published: datetime,
+    timezone: str,
+    categories: tuple[tuple[str, ...], ...] = (),
+    front_matter_id: str | None = None,
+) -> str:
+    """Expand a Hexo-style permalink pattern and join it to ``base_url``.
+
+    Tokens: ``:year :month :i_month :day :i_day :hour :minute :second`` (in the source's
+    timezone), ``:title`` (path inside the source without extension), ``:name`` (file name
+    without extension), ``:post_title`` (the title), ``:category`` (the first category path,
+    ``a/b``), ``:id`` (front-matter id, else ``:name``), ``:hash`` (first 12 hex digits of
+    the path's hash).  Unknown tokens are kept literally.
+    """
+    local = published.astimezone(ZoneInfo(timezone))
+    key = id_key(rel_path)
+    name = PurePosixPath(key).name
+    first_category = "/".join(categories[0]) if categories else "uncategorized"
+    values = {
+        "year": f"{local.year:04d}",
+        "month": f"{local.month:02d}",
+        "i_month": str(local.month),
+        "day": f"{local.day:02d}",
+        "i_day": str(local.day),
+        "hour": f"{local.hour:02d}",
+        "minute": f"{local.minute:02d}",
+        "second": f"{local.second:02d}",
+        "title": key,
+        "name": name,
+        "post_title": title.replace("/", "-"),
+        "category": first_category,
+        "id": (front_matter_id or name).replace("/", "-"),
+        "hash": uuid.uuid5(ID_NAMESPACE, key).hex[:12],
+    }
+
+    def expand(match: re.Match[str]) -> str:
+        token = match.group(1)
+        return values.get(token, match.group(0))
+
+    path = _TOKEN.sub(expand, pattern)
+    path = "/".join(seg for seg in path.split("/") if seg not in (".", ".."))
+    return encode_url(urljoin(base_url, path.lstrip("/")))

@@ -1,0 +1,104 @@
+"""The data that flows between stages: plain frozen dataclasses, no I/O.
+
+Every datetime held here is timezone-aware and in UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+CategoryPath = tuple[str, ...]
+"""One category, from the top level down: ``("金融", "新浪财经", "新浪财经－国內")``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    name: str
+    email: str | None = None
+    uri: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    url: str
+    mime_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One normalized item, whatever source it came from."""
+
+    id: str
+    """Stable identifier (an IRI); never derived from the link, title or date."""
+    title: str
+    link: str
+    published: datetime
+    updated: datetime | None = None
+    summary: str = ""
+    """Plain-text excerpt (no markup)."""
+    content_html: str = ""
+    """Sanitized HTML body with absolute URLs."""
+    categories: tuple[CategoryPath, ...] = ()
+    tags: tuple[str, ...] = ()
+    authors: tuple[Author, ...] = ()
+    image: Image | None = None
+    language: str | None = None
+    source: str = ""
+    """Name of the source this entry came from."""
+    origin: str = ""
+    """The file path or URL the entry was read from (for reports)."""
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    """The input was skipped."""
+    WARNING = "warning"
+    """The input was used, but something was assumed or dropped."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One line of a build report: which input, what is wrong."""
+
+    origin: str
+    """File path, URL or config key."""
+    message: str
+    severity: Severity = Severity.ERROR
+
+    def __str__(self) -> str:
+        return f"{self.origin}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelInfo:
+    """One published channel and the files it was written to."""
+
+    slug: str
+    kind: str
+    """``"all"``, ``"category"`` or ``"tag"``."""
+    title: str
+    description: str
+    category: CategoryPath | None
+    entries: int
+    files: dict[str, str] = field(default_factory=dict)
+    """Format name -> path relative to the output folder (posix separators)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """What a renderer needs to know about one channel besides its entries."""
+
+    slug: str
+    kind: str
+    """``"all"``, ``"category"`` or ``"tag"``."""
+    title: str
+    description: str
+    category: CategoryPath | None
+    link: str
+    """The human page this channel belongs to (absolute URL)."""
+    feed_urls: dict[str, str]
+    """Format name -> absolute URL of the file in that format (self and alternate links)."""
+    language: str | None = None
+    author: str | None = None

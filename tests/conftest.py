@@ -1,0 +1,32 @@
+"""Shared fixtures: where the real corpora live, and small article writers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SEED = SHARED / "seeds" / "000_dfe2e70512514d13.txt"
+CORPUS = SHARED / "corpus"
+EXAMPLES = REPO / "examples"
+
+
+def need_shared(path: Path) -> Path:
+    """Skip the calling test when the shared corpus folder (next to the repo) is absent."""
+    if not path.exists():
+        pytest.skip(f"{path} not present (shared corpus is optional)")
+    return path
+
+
+@pytest.fixture
+def seed() -> Path:
+    return need_shared(SEED)
+
+
+def write_article(folder: Path, rel_path: str, text: str) -> Path:
+    path = folder / rel_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
