@@ -15,13 +15,14 @@ __version__ = "0.1.0"
 from .build import Transform, build
 from .config import (
     ArticleSourceConfig,
-    CategoryConfig,
+    ChannelConfig,
     ChannelsConfig,
     Config,
+    FetchConfig,
     SiteConfig,
-    load_config,
-    parse_config,
+    UpstreamSourceConfig,
 )
+from .configfile import load_config, parse_config
 from .errors import ConfigError, FeedkitError, InputError, OutputError
 from .model import Author, Channel, ChannelInfo, Entry, Image, Problem, Severity
 from .report import BuildReport
@@ -30,14 +31,15 @@ __all__ = [
     "ArticleSourceConfig",
     "Author",
     "BuildReport",
-    "CategoryConfig",
     "Channel",
+    "ChannelConfig",
     "ChannelInfo",
     "ChannelsConfig",
     "Config",
     "ConfigError",
     "Entry",
     "FeedkitError",
+    "FetchConfig",
     "Image",
     "InputError",
     "OutputError",
@@ -45,6 +47,7 @@ __all__ = [
     "Severity",
     "SiteConfig",
     "Transform",
+    "UpstreamSourceConfig",
     "__version__",
     "build",
     "load_config",

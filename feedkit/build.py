@@ -1,19 +1,23 @@
 """build(): the one place where the stages meet.
 
-sources -> Entry -> aliases/transforms/dedupe -> channels -> render -> write.
+articles + feeds -> Entry -> aliases/transforms/de-duplication -> channels -> render -> write.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
-from . import articles
+from . import articles, feeds
 from .config import Config
+from .dedupe import collapse
 from .identity import encode_url
-from .merge import PlannedChannel, RoutingOptions, apply_aliases, dedupe, route
+from .merge import PlannedChannel, RoutingOptions, apply_aliases, category_wanted, route, sort_key
 from .model import Channel, ChannelInfo, Entry, Problem, Severity
-from .render import FILE_NAMES, RENDERERS, render_index_json, render_opml
+from .pages import STYLESHEET_NAME, render_index_html, stylesheet_bytes, stylesheet_href
+from .render import FILE_NAMES, RENDERERS, Rendered, render_atom, render_index_json, render_opml, render_rss
 from .report import BuildReport
 from .write import safe_output_path, write_if_changed
 
@@ -22,23 +26,42 @@ Transform = Callable[[Entry], "Entry | None"]
 
 INDEX_JSON = "index.json"
 INDEX_OPML = "index.opml"
+INDEX_HTML = "index.html"
 
 
-def build(config: Config, *, dry_run: bool = False, transforms: Sequence[Transform] = ()) -> BuildReport:
+def build(
+    config: Config,
+    *,
+    dry_run: bool = False,
+    transforms: Sequence[Transform] = (),
+    now: datetime | None = None,
+) -> BuildReport:
     """Read every source, publish every channel, and report what happened.
 
     With ``dry_run`` everything is read and rendered but nothing is written
     (``feedkit check``).  Problems with single inputs end up in the report;
-    only a config or output failure raises (:class:`~feedkit.errors.FeedkitError`).
+    only a config, store or output failure raises (:class:`~feedkit.errors.FeedkitError`).
+    ``now`` (aware; default: the clock) decides which feeds are due and how old their
+    entries are; it never appears in the output.
     """
+    now = now or datetime.now(UTC)
     report = BuildReport(dry_run=dry_run)
     if not config.site.base_url_set:
         report.problems.append(Problem(
             "site.base_url", f"not set: links and feed URLs use {config.site.base_url} (pass --base-url or set "
             "site.base_url to the public URL of the output folder)", Severity.WARNING))
-    entries = [apply_aliases(entry, config.aliases) for entry in _read_articles(config, report)]
+    entries = list(_read_articles(config, report)) + feeds.collect(config, now=now, report=report)
+    entries = [apply_aliases(entry, config.aliases) for entry in entries]
     entries = list(_apply_transforms(entries, transforms, report))
-    entries, duplicates = dedupe(entries)
+    priorities = {source.name: LOCAL_PRIORITY for source in config.articles}
+    priorities.update({feed.name: feed.priority for feed in config.feeds})
+    entries, duplicates = collapse(
+        entries,
+        priority=lambda entry: priorities.get(entry.source, 0),
+        source_hosts=_source_hosts(config),
+        feeds=frozenset(feed.name for feed in config.feeds),
+    )
+    entries.sort(key=sort_key)
     report.problems.extend(duplicates)
     report.published = len(entries)
 
@@ -46,11 +69,31 @@ def build(config: Config, *, dry_run: bool = False, transforms: Sequence[Transfo
     report.problems.extend(routing_problems)
     planned.extend(_kept_channels(config, planned, report))
 
+    newest: dict[str, datetime | None] = {}
     for channel in planned:
-        report.channels.append(_publish_channel(config, channel, report))
+        info, shown = _publish_channel(config, channel, report)
+        report.channels.append(info)
+        newest[channel.folder] = max((e.updated or e.published for e in shown), default=None)
+    site = config.site
     _publish(config, INDEX_JSON, render_index_json(report.channels), report)
-    _publish(config, INDEX_OPML, render_opml(config.site.title, report.channels, config.site.base_url), report)
+    _publish(config, INDEX_OPML, render_opml(site.title, report.channels, site.base_url), report)
+    _publish(config, INDEX_HTML, render_index_html(
+        site.title, site.description, report.channels, site.base_url, updated=newest, language=site.language
+    ), report)
+    if config.channels.stylesheet:
+        _publish(config, STYLESHEET_NAME, stylesheet_bytes(), report)
     return report
+
+
+LOCAL_PRIORITY = 100
+"""Dedup priority of local articles: above any feed's default (0)."""
+
+
+def _source_hosts(config: Config) -> dict[str, str]:
+    """Each source's own host: a copy whose link is on it counts as the original."""
+    hosts = {s.name: urlsplit(s.base_url or config.site.base_url).hostname or "" for s in config.articles}
+    hosts.update({f.name: urlsplit(f.url).hostname or "" for f in config.feeds if not f.is_local})
+    return hosts
 
 
 def _read_articles(config: Config, report: BuildReport) -> Iterator[Entry]:
@@ -92,7 +135,12 @@ def _routing_options(config: Config) -> RoutingOptions:
         all_title=config.channels.all_title,
         categories=config.channels.categories,
         tags=config.channels.tags,
-        overrides=config.category,
+        authors=config.channels.authors,
+        sources=config.channels.sources,
+        include_categories=config.channels.include_categories,
+        exclude_categories=config.channels.exclude_categories,
+        settings={"category": config.category, "tag": config.tag, "author": config.author, "source": config.source},
+        all_settings=config.all_channel,
     )
 
 
@@ -102,7 +150,9 @@ def _kept_channels(config: Config, planned: Sequence[PlannedChannel], report: Bu
     Readers are subscribed to those URLs; they get a valid, empty feed instead of a 404.
     The earlier build's ``index.json`` is the memory of which channels existed.
     """
-    enabled = {"all": config.channels.all, "category": config.channels.categories, "tag": config.channels.tags}
+    options = _routing_options(config)
+    enabled = {"all": options.all_channel, "category": options.categories, "tag": options.tags,
+               "author": options.authors, "source": options.sources}
     present = {(c.kind, c.slug) for c in planned}
     index_path = config.out / INDEX_JSON
     if not index_path.is_file():
@@ -115,12 +165,15 @@ def _kept_channels(config: Config, planned: Sequence[PlannedChannel], report: Bu
             kind, slug = item["kind"], item["channel"]
             if not enabled.get(kind) or (kind, slug) in present or not isinstance(slug, str):
                 continue
+            category = tuple(str(name) for name in item["category"]) if item.get("category") else None
+            if category and not category_wanted(category, options):
+                continue
             channel = PlannedChannel(
                 kind=kind,
                 slug=slug,
                 title=str(item["title"]),
                 description=str(item.get("description") or item["title"]),
-                category=tuple(str(name) for name in item["category"]) if item.get("category") else None,
+                category=category,
                 entries=(),
             )
             safe_output_path(config.out, channel.folder)
@@ -136,9 +189,10 @@ def _kept_channels(config: Config, planned: Sequence[PlannedChannel], report: Bu
 
 
 def channel_for(config: Config, planned: PlannedChannel) -> Channel:
-    base = config.site.base_url
+    """The renderers' view of a channel: its settings resolved against ``[channels]`` and ``[site]``."""
+    site, s = config.site, planned.settings
     feed_urls = {
-        fmt: encode_url(f"{base}{planned.folder}/{FILE_NAMES[fmt]}") for fmt in config.channels.formats
+        fmt: encode_url(f"{site.base_url}{planned.folder}/{FILE_NAMES[fmt]}") for fmt in formats_of(config, planned)
     }
     return Channel(
         slug=planned.slug,
@@ -146,28 +200,38 @@ def channel_for(config: Config, planned: PlannedChannel) -> Channel:
         title=planned.title,
         description=planned.description,
         category=planned.category,
-        link=base,
+        link=s.link or site.link or site.base_url,
         feed_urls=feed_urls,
-        language=config.site.language,
-        author=config.site.author,
+        language=s.language or site.language,
+        author=s.author or site.author,
+        icon=s.icon or site.icon,
+        logo=s.logo or site.logo,
+        copyright=s.copyright or site.copyright,
+        full_content=(s.content or config.channels.content) == "full",
     )
 
 
-def _publish_channel(config: Config, planned: PlannedChannel, report: BuildReport) -> ChannelInfo:
+def formats_of(config: Config, planned: PlannedChannel) -> tuple[str, ...]:
+    return planned.settings.formats or config.channels.formats
+
+
+def _publish_channel(
+    config: Config, planned: PlannedChannel, report: BuildReport
+) -> tuple[ChannelInfo, tuple[Entry, ...]]:
     channel = channel_for(config, planned)
-    entries = planned.entries[: config.channels.entry_limit]
+    entries = planned.entries[: planned.settings.entry_limit or config.channels.entry_limit]
     files: dict[str, str] = {}
     dropped_ids: set[str] = set()
-    for fmt in config.channels.formats:
-        rendered = RENDERERS[fmt](channel, entries)
+    for fmt in formats_of(config, planned):
+        rel_path = f"{planned.folder}/{FILE_NAMES[fmt]}"
+        rendered = _render(config, fmt, channel, entries, rel_path)
         for problem in rendered.dropped:
             if problem.origin not in dropped_ids:
                 dropped_ids.add(problem.origin)
                 report.problems.append(problem)
-        rel_path = f"{planned.folder}/{FILE_NAMES[fmt]}"
         _publish(config, rel_path, rendered.data, report)
         files[fmt] = rel_path
-    return ChannelInfo(
+    info = ChannelInfo(
         slug=planned.slug,
         kind=planned.kind,
         title=planned.title,
@@ -176,6 +240,16 @@ def _publish_channel(config: Config, planned: PlannedChannel, report: BuildRepor
         entries=len(entries) - len(dropped_ids),
         files=files,
     )
+    return info, entries
+
+
+def _render(config: Config, fmt: str, channel: Channel, entries: Sequence[Entry], rel_path: str) -> Rendered:
+    stylesheet = stylesheet_href(rel_path) if config.channels.stylesheet else None
+    if fmt == "rss":
+        return render_rss(channel, entries, stylesheet=stylesheet)
+    if fmt == "atom":
+        return render_atom(channel, entries, stylesheet=stylesheet)
+    return RENDERERS[fmt](channel, entries)
 
 
 def _publish(config: Config, rel_path: str, data: bytes, report: BuildReport) -> None:

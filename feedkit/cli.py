@@ -2,52 +2,89 @@
 
 from __future__ import annotations
 
+import json
 import sys
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from . import __version__
 from .build import build
-from .config import (
-    ArticleSourceConfig,
-    Config,
-    check_base_url,
-    check_timezone,
-    load_config,
-)
+from .config import ArticleSourceConfig, Config, UpstreamSourceConfig, check_base_url, check_timezone
+from .configfile import check_store_outside_output, default_feed_name, load_config, upstream_location
 from .errors import ConfigError, FeedkitError
+from .feeds import health_from_state
 from .html import check_selectors
 from .report import BuildReport
+from .store import Store
 
 EXIT_OK = 0
 EXIT_SKIPPED = 1
 EXIT_USAGE = 2
 EXIT_OUTPUT = 3
+CHECK_OUT = Path("feedkit-check-out")
+"""Stands in for --out in ``feedkit check`` (nothing is written there)."""
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="feedkit")
 def main() -> None:
-    """Turn front-matter articles into clean per-category RSS, Atom and JSON feeds."""
+    """Turn front-matter articles and upstream feeds into clean per-category RSS, Atom and JSON feeds."""
 
 
-def _build_options(func: click.decorators.FC) -> click.decorators.FC:
+@dataclass(frozen=True, slots=True)
+class InputOptions:
+    """What the command line says about inputs and output, config file or not."""
+
+    paths: tuple[Path, ...] = ()
+    config_path: Path | None = None
+    out: Path | None = None
+    title: str | None = None
+    base_url: str | None = None
+    timezone: str | None = None
+    drop_selectors: tuple[str, ...] = ()
+    keep_boilerplate: bool = False
+    tags: bool | None = None
+    feeds: tuple[str, ...] = ()
+    allow_hosts: tuple[str, ...] = ()
+    store: Path | None = None
+
+
+def input_options(func: F) -> F:
+    """The options shared by ``build``, ``check`` (and ``run``)."""
     options = [
         click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
         click.option("-c", "--config", "config_path", type=click.Path(path_type=Path),
                      help="feedkit.toml to read (relative paths in it are relative to its folder)."),
         click.option("-o", "--out", type=click.Path(path_type=Path),
                      help="Output folder (overrides 'out' in the config)."),
+        click.option("--feed", "feeds", multiple=True, metavar="URL_OR_PATH",
+                     help="An upstream RSS/Atom/JSON feed: http(s) URL or local file (repeatable)."),
+        click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST[:PORT]",
+                     help="Allow fetching from this host although it is private/loopback (repeatable)."),
+        click.option("--store", type=click.Path(path_type=Path),
+                     help="SQLite store file (default: OUT.feedkit.sqlite beside the output folder)."),
         click.option("--title", help="Site title: the all channel's title and the start of every channel title."),
         click.option("--base-url", help="Public URL of the output folder, e.g. https://news.example.org/."),
-        click.option("--timezone", help="IANA timezone for naive dates of PATHS and the site, e.g. Asia/Shanghai."),
+        click.option("--timezone", help="IANA timezone for naive dates of PATHS and --feed, e.g. Asia/Shanghai."),
         click.option("--drop-selector", "drop_selectors", multiple=True,
-                     help="CSS selector of boilerplate to remove from bodies of PATHS (repeatable)."),
+                     help="CSS selector of boilerplate to remove from bodies of PATHS and --feed (repeatable)."),
         click.option("--keep-boilerplate", is_flag=True,
-                     help="Do not remove QR-code, share, ad and editor blocks from bodies of PATHS."),
+                     help="Do not remove QR-code, share, ad and editor blocks from bodies of PATHS and --feed."),
         click.option("--tags/--no-tags", default=None, help="Also publish one channel per tag."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def report_options(func: F) -> F:
+    options = [
         click.option("--strict", is_flag=True, help="Exit with status 1 when any input was skipped."),
         click.option("-q", "--quiet", is_flag=True, help="Print skipped inputs and the summary, no warnings."),
         click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout."),
@@ -58,34 +95,71 @@ def _build_options(func: click.decorators.FC) -> click.decorators.FC:
 
 
 @main.command("build")
-@_build_options
-def build_command(**kwargs: object) -> None:
-    """Build every channel from PATHS (article folders or files) and/or --config."""
-    _run(dry_run=False, **kwargs)
+@input_options
+@report_options
+def build_command(strict: bool, quiet: bool, as_json: bool, **inputs: Any) -> None:
+    """Build every channel from PATHS (article folders or files), --feed and/or --config."""
+    _run_build(InputOptions(**inputs), dry_run=False, strict=strict, quiet=quiet, as_json=as_json)
 
 
 @main.command("check")
-@_build_options
-def check_command(**kwargs: object) -> None:
-    """Read and render everything like build, report problems, write nothing."""
-    _run(dry_run=True, **kwargs)
+@input_options
+@report_options
+def check_command(strict: bool, quiet: bool, as_json: bool, **inputs: Any) -> None:
+    """Read, fetch and render everything like build; write nothing, remember nothing."""
+    _run_build(InputOptions(**inputs), dry_run=True, strict=strict, quiet=quiet, as_json=as_json)
 
 
-def _run(*, dry_run: bool, **kwargs: object) -> None:
-    strict = bool(kwargs.pop("strict"))
-    quiet = bool(kwargs.pop("quiet"))
-    as_json = bool(kwargs.pop("as_json"))
+@main.command("status")
+@click.option("-c", "--config", "config_path", type=click.Path(path_type=Path), help="feedkit.toml to read.")
+@click.option("-o", "--out", type=click.Path(path_type=Path), help="Output folder (finds the default store).")
+@click.option("--store", type=click.Path(path_type=Path), help="SQLite store file.")
+@click.option("--json", "as_json", is_flag=True, help="Print the sources as JSON.")
+def status_command(config_path: Path | None, out: Path | None, store: Path | None, as_json: bool) -> None:
+    """One line per upstream feed: OK/failing/retired, last success, last error, entries, next attempt."""
     try:
-        config = config_from_options(require_out=not dry_run, **kwargs)  # type: ignore[arg-type]
-        report = build(config, dry_run=dry_run)
-    except ConfigError as exc:
-        click.echo(f"feedkit: config error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+        path = _store_path(config_path, out, store)
+        if not path.is_file():
+            raise ConfigError("--store", f"no store at {path}: run 'feedkit build' with feeds first")
+        with Store.open(path) as opened:
+            health = [health_from_state(state) for state in opened.states()]
     except FeedkitError as exc:
-        click.echo(f"feedkit: {exc}", err=True)
-        sys.exit(EXIT_OUTPUT)
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps([h.to_dict() for h in health], ensure_ascii=False, indent=2))
+    else:
+        for item in health:
+            click.echo(item.line())
+        if not health:
+            click.echo("no upstream feeds in the store")
+
+
+def _store_path(config_path: Path | None, out: Path | None, store: Path | None) -> Path:
+    if store is not None:
+        return store
+    if config_path is not None:
+        return load_config(config_path, out_override=out).store_path
+    if out is not None:
+        return Config(out=out).store_path
+    raise ConfigError("--store", "name the store with --store, --out or --config")
+
+
+def _run_build(inputs: InputOptions, *, dry_run: bool, strict: bool, quiet: bool, as_json: bool) -> None:
+    try:
+        config = config_from_options(inputs, require_out=not dry_run)
+        report = build(config, dry_run=dry_run)
+    except FeedkitError as exc:
+        _fail(exc)
     _print_report(report, quiet=quiet, as_json=as_json)
     sys.exit(EXIT_SKIPPED if strict and not report.ok else EXIT_OK)
+
+
+def _fail(exc: FeedkitError) -> None:
+    if isinstance(exc, ConfigError):
+        click.echo(f"feedkit: config error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"feedkit: {exc}", err=True)
+    sys.exit(EXIT_OUTPUT)
 
 
 def _print_report(report: BuildReport, *, quiet: bool, as_json: bool) -> None:
@@ -94,58 +168,60 @@ def _print_report(report: BuildReport, *, quiet: bool, as_json: bool) -> None:
     if not quiet:
         for problem in report.warnings:
             click.echo(f"warning: {problem}", err=True)
+        for source in report.sources:
+            click.echo(f"feed: {source.line()}", err=True)
     if as_json:
         click.echo(report.to_json())
     click.echo(report.summary(), err=as_json)
 
 
-def config_from_options(
-    *,
-    paths: tuple[Path, ...],
-    config_path: Path | None,
-    out: Path | None,
-    base_url: str | None,
-    timezone: str | None,
-    title: str | None = None,
-    drop_selectors: tuple[str, ...],
-    keep_boilerplate: bool = False,
-    tags: bool | None = None,
-    require_out: bool = True,
-) -> Config:
-    """The CLI's arguments as a :class:`Config` (with or without a config file)."""
-    if base_url is not None:
-        base_url = check_base_url("--base-url", base_url)
-    if timezone is not None:
-        check_timezone("--timezone", timezone)
-    check_selectors(drop_selectors, "--drop-selector")
-    if config_path is not None:
-        config = load_config(config_path, out_override=out)
+def config_from_options(inputs: InputOptions, *, require_out: bool = True) -> Config:
+    """The command line as a :class:`Config`, with or without a config file."""
+    base_url = check_base_url("--base-url", inputs.base_url) if inputs.base_url is not None else None
+    if inputs.timezone is not None:
+        check_timezone("--timezone", inputs.timezone)
+    check_selectors(inputs.drop_selectors, "--drop-selector")
+    if inputs.config_path is not None:
+        config = load_config(inputs.config_path, out_override=inputs.out)
     else:
-        if not paths:
-            raise ConfigError("PATHS", "name at least one article folder or file, or pass --config FILE")
-        if out is None and require_out:
+        if not inputs.paths and not inputs.feeds:
+            raise ConfigError("PATHS", "name at least one article folder or file, a --feed, or a --config FILE")
+        if inputs.out is None and require_out:
             raise ConfigError("--out", "name the output folder")
-        config = Config(out=out or Path("feedkit-check-out"))
+        config = Config(out=inputs.out or CHECK_OUT)
     site = config.site
     if base_url is not None:
         site = replace(site, base_url=base_url, base_url_set=True)
-    if title is not None:
-        site = replace(site, title=title)
-    if timezone is not None and config_path is None:
-        site = replace(site, timezone=timezone)
-    channels = config.channels if tags is None else replace(config.channels, tags=tags)
-    source_timezone = site.timezone if timezone is None else timezone
-    sources = tuple(
-        replace(_cli_source(path, i, paths), timezone=source_timezone, drop_selectors=drop_selectors,
-                drop_boilerplate=not keep_boilerplate, language=site.language)
-        for i, path in enumerate(paths)
+    if inputs.title is not None:
+        site = replace(site, title=inputs.title)
+    if inputs.timezone is not None and inputs.config_path is None:
+        site = replace(site, timezone=inputs.timezone)
+    timezone = inputs.timezone or site.timezone
+    articles = tuple(
+        replace(_cli_source(path, i, inputs.paths), timezone=timezone, drop_selectors=inputs.drop_selectors,
+                drop_boilerplate=not inputs.keep_boilerplate, language=site.language)
+        for i, path in enumerate(inputs.paths)
     )
-    taken = {s.name for s in config.articles}
-    for source in sources:
-        if source.name in taken:
-            raise ConfigError(str(source.paths[0]), f"another article source is already named {source.name!r}")
-        taken.add(source.name)
-    return replace(config, site=site, channels=channels, articles=config.articles + sources)
+    feeds = tuple(
+        _cli_feed(value, i, timezone=timezone, inputs=inputs) for i, value in enumerate(inputs.feeds)
+    )
+    taken = {s.name for s in config.articles} | {f.name for f in config.feeds}
+    for name, origin in [(s.name, str(s.paths[0])) for s in articles] + [(f.name, f.url) for f in feeds]:
+        if name in taken:
+            raise ConfigError(origin, f"another source is already named {name!r}")
+        taken.add(name)
+    config = replace(
+        config,
+        site=site,
+        channels=config.channels if inputs.tags is None else replace(config.channels, tags=inputs.tags),
+        articles=config.articles + articles,
+        feeds=config.feeds + feeds,
+        fetch=replace(config.fetch, allow_hosts=config.fetch.allow_hosts + inputs.allow_hosts),
+        store=inputs.store or config.store,
+    )
+    if config.out != CHECK_OUT:
+        check_store_outside_output(config)
+    return config
 
 
 def _cli_source(path: Path, index: int, paths: tuple[Path, ...]) -> ArticleSourceConfig:
@@ -155,3 +231,12 @@ def _cli_source(path: Path, index: int, paths: tuple[Path, ...]) -> ArticleSourc
     if names.count(name) > 1:
         name = f"{name}-{index + 1}"
     return ArticleSourceConfig(paths=(path,), name=name or "articles")
+
+
+def _cli_feed(value: str, index: int, *, timezone: str, inputs: InputOptions) -> UpstreamSourceConfig:
+    """An upstream for ``--feed``; its name (part of entry ids) comes from the URL or file name."""
+    location, is_local = upstream_location(f"--feed[{index}]", value, Path.cwd())
+    return UpstreamSourceConfig(
+        url=location, name=default_feed_name(value), timezone=timezone, drop_selectors=inputs.drop_selectors,
+        drop_boilerplate=not inputs.keep_boilerplate, is_local=is_local,
+    )

@@ -1,26 +1,25 @@
-"""Configuration: ``feedkit.toml`` -> frozen config objects.
+"""Configuration objects: frozen dataclasses, one per table of ``feedkit.toml``.
 
-Every error names the offending key (``articles[0].timezone``), so a user can find it.
-The same objects are built by the CLI when no config file is given.
+:mod:`feedkit.configfile` reads the file into them (errors name the key); the CLI builds
+the same objects when no config file is given.
 """
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
-from .html import check_selectors
 
 FORMATS = ("rss", "atom", "json")
 BODY_FORMATS = ("auto", "html", "markdown")
 DEFAULT_IMAGE_KEYS = ("headimg", "thumbnail", "image", "cover", "banner")
 DEFAULT_INCLUDE = ("**/*",)
+DEFAULT_EXCLUDE = ("**/_index.*",)
+CONTENT_MODES = ("full", "excerpt")
 DEFAULT_PERMALINK = ":year/:month/:day/:title/"
 DEFAULT_BASE_URL = "http://localhost/"
 
@@ -36,7 +35,8 @@ class ArticleSourceConfig:
     """Glob patterns (relative to each path) of files to consider.  ``.md``, ``.markdown``,
     ``.html`` and ``.htm`` files are always articles; other matched files are read only
     when they begin with a front-matter fence."""
-    exclude: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    """Glob patterns of files to leave out; Hugo/Zola section pages (``_index.md``) by default."""
     timezone: str = "UTC"
     """IANA zone given to naive dates (``Asia/Shanghai`` for a Chinese news source)."""
     body: str = "auto"
@@ -56,13 +56,85 @@ class ArticleSourceConfig:
     language: str | None = None
 
 
+FILTER_FIELDS = ("title", "content", "author", "category")
+
+
 @dataclass(frozen=True, slots=True)
-class CategoryConfig:
-    """Overrides for one category channel (matched by leaf name or by full path ``a/b/c``)."""
+class UpstreamSourceConfig:
+    """An upstream RSS/Atom/JSON feed, fetched over http(s) or read from a local file."""
+
+    url: str
+    """An ``http(s)://`` URL, or a local file path (absolute, or relative to the config file)."""
+    name: str
+    """Names the source in reports, the store and entry ids: keep it stable."""
+    categories: tuple[tuple[str, ...], ...] = ()
+    """Category paths given to every entry of this feed."""
+    use_entry_categories: bool = True
+    """Also use the categories/tags the feed itself gives each entry."""
+    timezone: str = "UTC"
+    """Timezone for naive dates in the feed."""
+    interval: int = 1800
+    """Seconds between polls (the daemon; a build polls when the interval has passed)."""
+    include: tuple[tuple[str, str], ...] = ()
+    """(field, regular expression) pairs: keep only entries matching at least one."""
+    exclude: tuple[tuple[str, str], ...] = ()
+    """(field, regular expression) pairs: drop entries matching any."""
+    priority: int = 0
+    """Higher wins when the same story arrives from several sources (local articles: 100)."""
+    drop_selectors: tuple[str, ...] = ()
+    drop_boilerplate: bool = True
+    excerpt_length: int = 140
+    keep_days: int = 365
+    """Entries that left the feed stay published this many days after they were last seen."""
+    keep_count: int = 200
+    """At most this many stored entries of this source are published."""
+    is_local: bool = False
+    """True when ``url`` is a file path."""
+
+
+@dataclass(frozen=True, slots=True)
+class FetchConfig:
+    """How upstreams are fetched: every limit is a named setting."""
+
+    timeout: float = 30.0
+    """Total seconds one request may take, body included (a slow drip is cut off)."""
+    connect_timeout: float = 10.0
+    max_bytes: int = 15 * 1024 * 1024
+    """Largest body accepted, counted after decompression (a gzip bomb is refused)."""
+    max_redirects: int = 10
+    max_parallel: int = 8
+    per_host: int = 2
+    allow_hosts: tuple[str, ...] = ()
+    """``host`` or ``host:port`` allowed although it resolves to a private/loopback address."""
+    user_agent: str | None = None
+    """Defaults to ``feedkit/<version> (feed aggregator)``."""
+    max_backoff: int = 6 * 3600
+    """Longest wait between retries of a failing upstream (seconds)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelConfig:
+    """Settings of one channel; every ``None`` falls back to ``[site]`` / ``[channels]``.
+
+    ``[category."NAME"]`` tables match a category by its own name or its ``a/b/c`` path;
+    ``[tag."NAME"]``, ``[author."NAME"]`` and ``[source."NAME"]`` match by name; ``[all]``
+    is the channel of all entries.
+    """
 
     slug: str | None = None
     title: str | None = None
     description: str | None = None
+    link: str | None = None
+    """The human page of this channel (default: the site's ``link``)."""
+    language: str | None = None
+    icon: str | None = None
+    logo: str | None = None
+    author: str | None = None
+    copyright: str | None = None
+    entry_limit: int | None = None
+    content: str | None = None
+    """``full`` (HTML content and summary) or ``excerpt`` (summary only)."""
+    formats: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +142,15 @@ class SiteConfig:
     title: str = "feedkit"
     description: str = ""
     base_url: str = DEFAULT_BASE_URL
+    """Public URL of the output folder."""
     base_url_set: bool = False
+    link: str | None = None
+    """The site's human home page (default: ``base_url``)."""
     language: str | None = None
     author: str | None = None
+    icon: str | None = None
+    logo: str | None = None
+    copyright: str | None = None
     timezone: str = "UTC"
 
 
@@ -81,9 +159,18 @@ class ChannelsConfig:
     all: bool = True
     categories: bool = True
     tags: bool = False
+    authors: bool = False
+    sources: bool = False
     entry_limit: int = 50
     formats: tuple[str, ...] = FORMATS
+    content: str = "full"
     all_title: str | None = None
+    include_categories: tuple[str, ...] = ()
+    """Only these categories (names or ``a/b`` paths, with their sub-categories) get channels."""
+    exclude_categories: tuple[str, ...] = ()
+    """These categories (and their sub-categories) get no channel."""
+    stylesheet: bool = True
+    """Reference an XSL stylesheet from RSS/Atom files so browsers show a readable page."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,11 +178,26 @@ class Config:
     out: Path
     site: SiteConfig = SiteConfig()
     articles: tuple[ArticleSourceConfig, ...] = ()
+    feeds: tuple[UpstreamSourceConfig, ...] = ()
+    fetch: FetchConfig = FetchConfig()
+    store: Path | None = None
+    """SQLite store; default: ``<out>.feedkit.sqlite`` beside (never inside) the output folder."""
     channels: ChannelsConfig = ChannelsConfig()
-    category: Mapping[str, CategoryConfig] = field(default_factory=dict)
-    """Per-category overrides keyed by leaf name or by ``a/b/c`` path."""
+    all_channel: ChannelConfig = ChannelConfig()
+    category: Mapping[str, ChannelConfig] = field(default_factory=dict)
+    """Per-category settings keyed by own name or by ``a/b/c`` path."""
+    tag: Mapping[str, ChannelConfig] = field(default_factory=dict)
+    author: Mapping[str, ChannelConfig] = field(default_factory=dict)
+    source: Mapping[str, ChannelConfig] = field(default_factory=dict)
     aliases: Mapping[str, str] = field(default_factory=dict)
     """Category or tag name -> the name it is merged into."""
+
+    @property
+    def store_path(self) -> Path:
+        if self.store is not None:
+            return self.store
+        out = self.out.resolve()
+        return out.parent / f"{out.name}.feedkit.sqlite"
 
 
 def check_timezone(key: str, value: object) -> str:
@@ -117,183 +219,3 @@ def check_base_url(key: str, value: object) -> str:
     return value if value.endswith("/") else value + "/"
 
 
-class _Table:
-    """A TOML table being read: typed getters that name the key on error, unknown keys rejected."""
-
-    def __init__(self, data: Mapping[str, Any], prefix: str) -> None:
-        self.data = data
-        self.prefix = prefix
-        self.used: set[str] = set()
-
-    def key(self, name: str) -> str:
-        return f"{self.prefix}.{name}" if self.prefix else name
-
-    def get(self, name: str, kind: type | tuple[type, ...], default: Any = None) -> Any:
-        self.used.add(name)
-        if name not in self.data:
-            return default
-        value = self.data[name]
-        kinds = kind if isinstance(kind, tuple) else (kind,)
-        if isinstance(value, bool) and bool not in kinds:
-            raise ConfigError(self.key(name), f"expected {_kind_names(kinds)}, got {value!r}")
-        if not isinstance(value, kinds):
-            raise ConfigError(self.key(name), f"expected {_kind_names(kinds)}, got {value!r}")
-        return value
-
-    def strings(self, name: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
-        value = self.get(name, (list, str), None)
-        if value is None:
-            return default
-        if isinstance(value, str):
-            return (value,)
-        for i, item in enumerate(value):
-            if not isinstance(item, str):
-                raise ConfigError(f"{self.key(name)}[{i}]", f"expected a string, got {item!r}")
-        return tuple(value)
-
-    def positive_int(self, name: str, default: int) -> int:
-        value = self.get(name, int, default)
-        if value < 1:
-            raise ConfigError(self.key(name), f"expected a whole number of at least 1, got {value!r}")
-        return int(value)
-
-    def table(self, name: str) -> _Table:
-        value = self.get(name, dict, {})
-        return _Table(value, self.key(name))
-
-    def reject_unknown(self) -> None:
-        for name in self.data:
-            if name not in self.used:
-                raise ConfigError(self.key(name), "unknown key (see docs/configuration.md)")
-
-
-def _kind_names(kinds: tuple[type, ...]) -> str:
-    names = {str: "a string", int: "a whole number", bool: "true or false", list: "a list", dict: "a table"}
-    return " or ".join(names.get(k, k.__name__) for k in kinds)
-
-
-def load_config(path: Path, out_override: Path | None = None) -> Config:
-    """Read ``feedkit.toml``.  Relative paths in it are relative to the file's folder."""
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(str(path), "config file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(str(path), f"cannot read config file: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(str(path), f"not valid TOML: {exc}") from None
-    return parse_config(raw, path.parent, out_override)
-
-
-def parse_config(raw: Mapping[str, Any], root: Path, out_override: Path | None = None) -> Config:
-    """Build a :class:`Config` from already-parsed TOML data."""
-    top = _Table(raw, "")
-    out_value = top.get("out", str, None)
-    if out_override is not None:
-        out = out_override
-    elif out_value is not None:
-        out = root / out_value
-    else:
-        raise ConfigError("out", "no output folder: set 'out' in the config or pass --out")
-
-    site_t = top.table("site")
-    base_url_raw = site_t.get("base_url", str, None)
-    site = SiteConfig(
-        title=site_t.get("title", str, "feedkit"),
-        description=site_t.get("description", str, ""),
-        base_url=check_base_url(site_t.key("base_url"), base_url_raw) if base_url_raw is not None else DEFAULT_BASE_URL,
-        base_url_set=base_url_raw is not None,
-        language=site_t.get("language", str, None),
-        author=site_t.get("author", str, None),
-        timezone=check_timezone(site_t.key("timezone"), site_t.get("timezone", str, "UTC")),
-    )
-    site_t.reject_unknown()
-
-    channels = _parse_channels(top.table("channels"))
-
-    articles_raw = top.get("articles", list, [])
-    articles = tuple(
-        _parse_article_source(item, f"articles[{i}]", root, site) for i, item in enumerate(articles_raw)
-    )
-    names = [a.name for a in articles]
-    for name in names:
-        if names.count(name) > 1:
-            raise ConfigError("articles", f"two article sources are named {name!r}: give each a unique 'name'")
-
-    category_t = top.table("category")
-    category: dict[str, CategoryConfig] = {}
-    for cat_name in category_t.data:
-        cat_t = category_t.table(cat_name)
-        slug = cat_t.get("slug", str, None)
-        if slug is not None and not slug.strip():
-            raise ConfigError(cat_t.key("slug"), "must not be empty")
-        category[cat_name] = CategoryConfig(
-            slug=slug, title=cat_t.get("title", str, None), description=cat_t.get("description", str, None)
-        )
-        cat_t.reject_unknown()
-
-    aliases_t = top.table("aliases")
-    aliases: dict[str, str] = {}
-    for alias in aliases_t.data:
-        aliases[alias] = aliases_t.get(alias, str)
-    top.reject_unknown()
-    return Config(out=out, site=site, articles=articles, channels=channels, category=category, aliases=aliases)
-
-
-def _parse_channels(t: _Table) -> ChannelsConfig:
-    formats = t.strings("formats", FORMATS)
-    for i, fmt in enumerate(formats):
-        if fmt not in FORMATS:
-            raise ConfigError(f"{t.key('formats')}[{i}]", f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
-    if not formats:
-        raise ConfigError(t.key("formats"), "name at least one format")
-    result = ChannelsConfig(
-        all=t.get("all", bool, True),
-        categories=t.get("categories", bool, True),
-        tags=t.get("tags", bool, False),
-        entry_limit=t.positive_int("entry_limit", 50),
-        formats=tuple(dict.fromkeys(formats)),
-        all_title=t.get("all_title", str, None),
-    )
-    t.reject_unknown()
-    return result
-
-
-def _parse_article_source(raw: object, prefix: str, root: Path, site: SiteConfig) -> ArticleSourceConfig:
-    if not isinstance(raw, dict):
-        raise ConfigError(prefix, "expected a table ([[articles]])")
-    t = _Table(raw, prefix)
-    paths = t.strings("paths")
-    if not paths:
-        raise ConfigError(t.key("paths"), "name at least one folder or file of articles")
-    body = t.get("body", str, "auto")
-    if body not in BODY_FORMATS:
-        raise ConfigError(t.key("body"), f"expected one of {', '.join(BODY_FORMATS)}, got {body!r}")
-    base_url = t.get("base_url", str, None)
-    source = ArticleSourceConfig(
-        paths=tuple(root / p for p in paths),
-        name=t.get("name", str, "articles"),
-        include=t.strings("include", DEFAULT_INCLUDE),
-        exclude=t.strings("exclude", ()),
-        timezone=check_timezone(t.key("timezone"), t.get("timezone", str, site.timezone)),
-        body=body,
-        image_keys=t.strings("image_keys", DEFAULT_IMAGE_KEYS),
-        image_from_body=t.get("image_from_body", bool, True),
-        drop_selectors=_selectors(t, "drop_selectors"),
-        drop_boilerplate=t.get("drop_boilerplate", bool, True),
-        base_url=check_base_url(t.key("base_url"), base_url) if base_url is not None else None,
-        permalink=t.get("permalink", str, DEFAULT_PERMALINK),
-        excerpt_length=t.positive_int("excerpt_length", 140),
-        default_author=t.get("default_author", str, site.author),
-        language=t.get("language", str, site.language),
-    )
-    if not source.name.strip():
-        raise ConfigError(t.key("name"), "must not be empty")
-    t.reject_unknown()
-    return source
-
-
-def _selectors(t: _Table, name: str) -> tuple[str, ...]:
-    selectors = t.strings(name, ())
-    check_selectors(selectors, t.key(name))
-    return selectors

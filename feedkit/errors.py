@@ -5,13 +5,16 @@
     FeedkitError            root: catch this to catch everything feedkit raises
     ├── ConfigError         a configuration key or command-line value is wrong (names the key)
     ├── InputError          one input (article file, upstream) cannot be used (names the file/URL)
-    └── OutputError         the output folder cannot be written
+    ├── OutputError         the output folder cannot be written
+    └── StoreError          the store file cannot be used: damaged, locked, newer schema (names the file)
 
 Problems with single inputs do not normally escape :func:`feedkit.build`: they are
 collected in the build report and the input is skipped.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 
 class FeedkitError(Exception):
@@ -38,3 +41,12 @@ class InputError(FeedkitError):
 
 class OutputError(FeedkitError):
     """Writing the output failed."""
+
+
+class StoreError(FeedkitError):
+    """The store file cannot be used (damaged, locked, newer schema); the message names the file."""
+
+    def __init__(self, path: Path, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.reason = message

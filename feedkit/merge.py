@@ -9,12 +9,11 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
-from .config import CategoryConfig
-from .model import CategoryPath, Entry, Problem, Severity
+from .config import ChannelConfig
+from .model import CategoryPath, Entry, Problem
 
 _SLUG_KEEP = re.compile(r"[^\w\-.~]+", re.UNICODE)
 _DASHES = re.compile(r"-{2,}")
@@ -65,30 +64,13 @@ def sort_key(entry: Entry) -> tuple[float, str]:
     return (-entry.published.timestamp(), entry.id)
 
 
-def dedupe(entries: Iterable[Entry]) -> tuple[list[Entry], list[Problem]]:
-    """Keep one entry per id: the most recently updated; ties go to the first origin in sort order."""
-    best: dict[str, Entry] = {}
-    problems: list[Problem] = []
-    for entry in sorted(entries, key=lambda e: (e.id, e.origin)):
-        kept = best.get(entry.id)
-        if kept is None:
-            best[entry.id] = entry
-            continue
-        winner, loser = (entry, kept) if _freshness(entry) > _freshness(kept) else (kept, entry)
-        best[entry.id] = winner
-        problems.append(
-            Problem(loser.origin, f"same id {entry.id} as {winner.origin}; kept that one", Severity.WARNING)
-        )
-    return sorted(best.values(), key=sort_key), problems
-
-
-def _freshness(entry: Entry) -> datetime:
-    return entry.updated or entry.published
+KINDS = ("all", "category", "tag", "author", "source")
+"""Channel kinds, in the order they are published; each kind has its own folder."""
 
 
 @dataclass(frozen=True, slots=True)
 class PlannedChannel:
-    """A channel before rendering: its identity and all of its entries, newest first."""
+    """A channel before rendering: its identity, its settings and all of its entries, newest first."""
 
     kind: str
     slug: str
@@ -96,6 +78,8 @@ class PlannedChannel:
     description: str
     category: CategoryPath | None
     entries: tuple[Entry, ...]
+    settings: ChannelConfig = ChannelConfig()
+    """The matching ``[category."…"]`` (``[tag."…"]``, ``[all]`` …) table, if any."""
 
     @property
     def folder(self) -> str:
@@ -110,37 +94,59 @@ class RoutingOptions:
     all_title: str | None = None
     categories: bool = True
     tags: bool = False
-    overrides: Mapping[str, CategoryConfig] | None = None
+    authors: bool = False
+    sources: bool = False
+    include_categories: tuple[str, ...] = ()
+    exclude_categories: tuple[str, ...] = ()
+    settings: Mapping[str, Mapping[str, ChannelConfig]] = field(default_factory=dict)
+    """Per kind (``category``, ``tag``, ``author``, ``source``): name -> settings."""
+    all_settings: ChannelConfig = ChannelConfig()
 
 
 def route(entries: Sequence[Entry], options: RoutingOptions) -> tuple[list[PlannedChannel], list[Problem]]:
     """Group sorted entries into channels.
 
     An entry in ``a/b/c`` appears in the channels of ``a``, ``a/b`` and ``a/b/c``.
-    Two categories whose slugs collide are an error naming both: the first in sort
-    order keeps the slug, the other channel is not published.
+    Two channels of one kind whose slugs collide are an error naming both: the first
+    in sort order keeps the slug, the other channel is not published.
     """
     problems: list[Problem] = []
     channels: list[PlannedChannel] = []
     if options.all_channel:
-        title = options.all_title or options.site_title
-        channels.append(
-            PlannedChannel("all", "all", title, options.site_description or title, None, tuple(entries))
-        )
+        s = options.all_settings
+        title = s.title or options.all_title or options.site_title
+        description = s.description or options.site_description or title
+        channels.append(PlannedChannel("all", "all", title, description, None, tuple(entries), s))
     if options.categories:
         members: dict[CategoryPath, list[Entry]] = {}
         for entry in entries:
             prefixes = {path[:depth] for path in entry.categories for depth in range(1, len(path) + 1)}
-            for prefix in prefixes:
-                members.setdefault(prefix, []).append(entry)
+            for prefix in sorted(prefixes):
+                if category_wanted(prefix, options):
+                    members.setdefault(prefix, []).append(entry)
         channels.extend(_category_channels(members, options, problems))
-    if options.tags:
-        tagged: dict[str, list[Entry]] = {}
-        for entry in entries:
-            for tag in entry.tags:
-                tagged.setdefault(tag, []).append(entry)
-        channels.extend(_tag_channels(tagged, options, problems))
+    named: list[tuple[str, bool, Callable[[Entry], Iterable[str]]]] = [
+        ("tag", options.tags, lambda e: e.tags),
+        ("author", options.authors, lambda e: (a.name for a in e.authors)),
+        ("source", options.sources, lambda e: (e.source,) if e.source else ()),
+    ]
+    for kind, enabled, names_of in named:
+        if enabled:
+            groups: dict[str, list[Entry]] = {}
+            for entry in entries:
+                for name in dict.fromkeys(names_of(entry)):
+                    groups.setdefault(name, []).append(entry)
+            channels.extend(_named_channels(kind, groups, options, problems))
     return channels, problems
+
+
+def category_wanted(path: CategoryPath, options: RoutingOptions) -> bool:
+    def matches(item: str) -> bool:
+        return any(item in ("/".join(path[:depth]), path[depth - 1]) for depth in range(1, len(path) + 1))
+
+    if options.include_categories and not any(matches(item) for item in options.include_categories):
+        return False
+    return not any(matches(item) for item in options.exclude_categories)
 
 
 def _category_channels(
@@ -148,37 +154,44 @@ def _category_channels(
 ) -> list[PlannedChannel]:
     taken: dict[str, CategoryPath] = {}
     result: list[PlannedChannel] = []
-    overrides = options.overrides or {}
+    overrides = options.settings.get("category", {})
     for path in sorted(members):
-        override = _override(path, overrides)
+        settings = _override(path, overrides) or ChannelConfig()
         slug = _slug_for(path, overrides)
         if slug in taken:
             problems.append(_collision("category", path, taken[slug], slug))
             continue
         taken[slug] = path
-        title = (override.title if override else None) or f"{options.site_title}: {' / '.join(path)}"
-        description = (override.description if override else None) or title
-        result.append(PlannedChannel("category", slug, title, description, path, tuple(members[path])))
+        title = settings.title or f"{options.site_title}: {' / '.join(path)}"
+        description = settings.description or title
+        result.append(PlannedChannel("category", slug, title, description, path, tuple(members[path]), settings))
     return result
 
 
-def _tag_channels(
-    tagged: Mapping[str, list[Entry]], options: RoutingOptions, problems: list[Problem]
+_KIND_TITLES = {"tag": "#{}", "author": "{}", "source": "{}"}
+
+
+def _named_channels(
+    kind: str, groups: Mapping[str, list[Entry]], options: RoutingOptions, problems: list[Problem]
 ) -> list[PlannedChannel]:
     taken: dict[str, CategoryPath] = {}
     result: list[PlannedChannel] = []
-    for tag in sorted(tagged):
-        slug = slugify(tag)
+    overrides = options.settings.get(kind, {})
+    for name in sorted(groups):
+        settings = overrides.get(name) or ChannelConfig()
+        slug = user_slug(settings.slug) if settings.slug else slugify(name)
         if slug in taken:
-            problems.append(_collision("tag", (tag,), taken[slug], slug))
+            problems.append(_collision(kind, (name,), taken[slug], slug))
             continue
-        taken[slug] = (tag,)
-        title = f"{options.site_title}: #{tag}"
-        result.append(PlannedChannel("tag", slug, title, title, None, tuple(tagged[tag])))
+        taken[slug] = (name,)
+        title = settings.title or f"{options.site_title}: {_KIND_TITLES[kind].format(name)}"
+        result.append(
+            PlannedChannel(kind, slug, title, settings.description or title, None, tuple(groups[name]), settings)
+        )
     return result
 
 
-def _slug_for(path: CategoryPath, overrides: Mapping[str, CategoryConfig]) -> str:
+def _slug_for(path: CategoryPath, overrides: Mapping[str, ChannelConfig]) -> str:
     """A configured slug, else the parent's slug plus this name: ``finance/sina`` under a parent slugged ``finance``."""
     override = _override(path, overrides)
     if override and override.slug:
@@ -188,13 +201,14 @@ def _slug_for(path: CategoryPath, overrides: Mapping[str, CategoryConfig]) -> st
     return f"{_slug_for(path[:-1], overrides)}/{slugify(path[-1])}"
 
 
-def _override(path: CategoryPath, overrides: Mapping[str, CategoryConfig]) -> CategoryConfig | None:
+def _override(path: CategoryPath, overrides: Mapping[str, ChannelConfig]) -> ChannelConfig | None:
     return overrides.get("/".join(path)) or overrides.get(path[-1])
 
 
 def _collision(kind: str, path: CategoryPath, other: CategoryPath, slug: str) -> Problem:
+    table = "category" if kind == "category" else kind
     return Problem(
         f"{kind} {'/'.join(path)!r}",
         f"its slug {slug!r} is already used by {kind} {'/'.join(other)!r}; give one of them its own slug "
-        f"in [category] or merge them with [aliases] (this channel was not published)",
+        f"in [{table}.\"…\"] or merge them with [aliases] (this channel was not published)",
     )

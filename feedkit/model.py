@@ -27,6 +27,16 @@ class Image:
 
 
 @dataclass(frozen=True, slots=True)
+class Via:
+    """Another copy of the same story, collapsed into an entry by de-duplication."""
+
+    source: str
+    """Name of the source that carried the copy."""
+    link: str
+    """The copy's own link."""
+
+
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One normalized item, whatever source it came from."""
 
@@ -49,6 +59,8 @@ class Entry:
     """Name of the source this entry came from."""
     origin: str = ""
     """The file path or URL the entry was read from (for reports)."""
+    via: tuple[Via, ...] = ()
+    """Other copies of this story from other sources (see :mod:`feedkit.dedupe`)."""
 
 
 class Severity(StrEnum):
@@ -102,3 +114,16 @@ class Channel:
     """Format name -> absolute URL of the file in that format (self and alternate links)."""
     language: str | None = None
     author: str | None = None
+    icon: str | None = None
+    """Small square image (favicon-like), absolute URL."""
+    logo: str | None = None
+    """Larger image/banner, absolute URL."""
+    copyright: str | None = None
+    full_content: bool = True
+    """False: entries carry their summary only, no HTML content."""
+    hubs: tuple[str, ...] = ()
+    """WebSub hubs that readers may subscribe at for push updates."""
+    archive_links: dict[str, str] = field(default_factory=dict)
+    """RFC 5005 links by relation: ``current``, ``prev-archive``, ``next-archive``."""
+    is_archive: bool = False
+    """This document is an archive page (RFC 5005 ``fh:archive``): it will not change."""

@@ -4,8 +4,43 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 
 from .model import ChannelInfo, Problem, Severity
+
+
+@dataclass(frozen=True, slots=True)
+class SourceHealth:
+    """One upstream feed's state after a build (and in ``feedkit status``)."""
+
+    name: str
+    url: str
+    """The URL polled now (after a recorded permanent redirect), or the local path."""
+    status: str
+    """``ok``, ``failing``, ``retired`` (410 Gone) or ``pending`` (never fetched successfully)."""
+    outcome: str
+    """What this build did: ``fetched``, ``read`` (local file), ``not modified``, ``not due``,
+    ``failed``, ``throttled``, ``gone``."""
+    last_success: datetime | None
+    last_error: str | None
+    failures: int
+    entries: int
+    """Entries of this feed in the output."""
+    next_attempt: datetime | None
+
+    def line(self) -> str:
+        success = self.last_success.isoformat() if self.last_success else "never"
+        nxt = self.next_attempt.isoformat() if self.next_attempt else "-"
+        error = f", last error: {self.last_error}" if self.last_error and self.status != "ok" else ""
+        return (f"{self.status.upper():8} {self.name} ({self.url}): {self.outcome}, {self.entries} entries, "
+                f"last success {success}, next attempt {nxt}{error}")
+
+    def to_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        for key in ("last_success", "next_attempt"):
+            value = getattr(self, key)
+            data[key] = value.isoformat() if value else None
+        return data
 
 
 @dataclass(slots=True)
@@ -20,6 +55,8 @@ class BuildReport:
     """Drafts and unpublished articles (not an error)."""
     problems: list[Problem] = field(default_factory=list)
     channels: list[ChannelInfo] = field(default_factory=list)
+    sources: list[SourceHealth] = field(default_factory=list)
+    """Health of every upstream feed."""
     written: list[str] = field(default_factory=list)
     """Files whose bytes changed (relative to the output folder)."""
     unchanged: list[str] = field(default_factory=list)
@@ -48,6 +85,9 @@ class BuildReport:
             f"warnings {len(self.warnings)}",
             f"channels {len(self.channels)}",
         ]
+        if self.sources:
+            failing = sum(1 for s in self.sources if s.status != "ok")
+            parts.insert(1, f"feeds {len(self.sources)} ({failing} not ok)")
         if self.dry_run:
             parts.append("nothing written (check)")
         else:
@@ -62,6 +102,7 @@ class BuildReport:
             "skipped": [asdict(p) | {"severity": p.severity.value} for p in self.skipped],
             "warnings": [asdict(p) | {"severity": p.severity.value} for p in self.warnings],
             "channels": [asdict(c) | {"category": list(c.category) if c.category else None} for c in self.channels],
+            "sources": [s.to_dict() for s in self.sources],
             "written": self.written,
             "unchanged": self.unchanged,
         }

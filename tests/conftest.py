@@ -1,10 +1,13 @@
-"""Shared fixtures: where the real corpora live, and small article writers."""
+"""Shared fixtures: where the real corpora live, small article writers, and a real upstream HTTP server."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from .httpserver import Upstream
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -23,6 +26,13 @@ def need_shared(path: Path) -> Path:
 @pytest.fixture
 def seed() -> Path:
     return need_shared(SEED)
+
+
+@pytest.fixture
+def upstream() -> Iterator[Upstream]:
+    """A real HTTP server on 127.0.0.1 (tests/httpserver.py), stopped after the test."""
+    with Upstream.running() as server:
+        yield server
 
 
 def write_article(folder: Path, rel_path: str, text: str) -> Path:

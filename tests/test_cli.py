@@ -60,7 +60,7 @@ def test_build_without_config_and_rebuild_is_unchanged(tmp_path: Path) -> None:
     assert first.returncode == 0, first.stderr
     second = feedkit(*args)
     assert second.returncode == 0
-    assert "files written 0" in second.stdout and "unchanged 8" in second.stdout
+    assert "files written 0" in second.stdout and "unchanged 10" in second.stdout  # 2 channels x 3 + 4 index files
     parsed = feedparser.parse((tmp_path / "out/all/atom.xml").read_bytes())
     assert parsed.entries[0].published == "2022-06-07T07:07:31Z"
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from feedkit.config import load_config, parse_config
+from feedkit.configfile import load_config, parse_config
 from feedkit.errors import ConfigError
 
 

@@ -8,24 +8,27 @@ from pathlib import Path
 import feedparser
 
 from feedkit.build import build
-from feedkit.config import load_config
+from feedkit.configfile import load_config
 
 from .conftest import EXAMPLES
 
 
 def test_example_site_builds_cleanly(tmp_path: Path) -> None:
     config = load_config(EXAMPLES / "site" / "feedkit.toml", out_override=tmp_path / "out")
+    assert config.store_path == tmp_path / "out.feedkit.sqlite"
     report = build(config)
     assert report.skipped == [], [str(p) for p in report.skipped]
     assert report.excluded == 2  # one draft in news/, one in blog/
-    assert report.published == 17
+    assert report.published == 21  # 17 articles + 5 feed entries - 1 agency copy of a local article
+    assert {s.name: s.status for s in report.sources} == {"agency": "ok", "partner": "ok"}
     channels = {c["channel"]: c for c in json.loads((tmp_path / "out" / "index.json").read_text(encoding="utf-8"))}
     assert channels["finance"]["category"] == ["金融"]
     assert channels["finance/示例财经/示例财经-国內"]["entries"] == 4  # alias merged into one channel
     assert not any("国内" in slug for slug in channels)
     assert channels["tech"]["entries"] == 5
     titles = [e.title for e in feedparser.parse((tmp_path / "out" / "all/rss.xml").read_bytes()).entries]
-    assert len(titles) == 17 and not any("五月份制造业" in t for t in titles)
+    assert len(titles) == 21 and not any("五月份制造业" in t for t in titles)
+    assert titles.count("前5个月铁路货运量保持增长 大宗物资运输总体平稳") == 1
     assert any("{试点}" in t for t in titles)
     second = build(config)
     assert second.written == []

@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from feedkit.config import CategoryConfig
-from feedkit.merge import RoutingOptions, apply_aliases, category_slug, dedupe, route, slugify, sort_key
+from feedkit.config import ChannelConfig
+from feedkit.merge import RoutingOptions, apply_aliases, category_slug, route, slugify, sort_key
 from feedkit.model import Entry, Severity
 
 
@@ -90,22 +90,24 @@ def test_slug_collision_is_an_error_naming_both() -> None:
 
 def test_override_by_leaf_name_and_by_path() -> None:
     e = entry("a", 1, (("金融", "新浪财经"),))
-    overrides = {"金融": CategoryConfig(slug="finance", title="Finance"), "金融/新浪财经": CategoryConfig(slug="sina")}
-    channels, _ = route([e], RoutingOptions(site_title="S", overrides=overrides))
+    overrides = {"金融": ChannelConfig(slug="finance", title="Finance"), "金融/新浪财经": ChannelConfig(slug="sina")}
+    channels, _ = route([e], RoutingOptions(site_title="S", settings={"category": overrides}))
     titles = {c.slug: c.title for c in channels if c.kind == "category"}
     assert titles == {"finance": "Finance", "sina": "S: 金融 / 新浪财经"}
 
 
 def test_children_inherit_a_configured_parent_slug() -> None:
     e = entry("a", 1, (("金融", "新浪财经", "国内"),))
-    channels, _ = route([e], RoutingOptions(site_title="S", overrides={"金融": CategoryConfig(slug="finance")}))
+    settings = {"category": {"金融": ChannelConfig(slug="finance")}}
+    channels, _ = route([e], RoutingOptions(site_title="S", settings=settings))
     slugs = [c.slug for c in channels if c.kind == "category"]
     assert slugs == ["finance", "finance/新浪财经", "finance/新浪财经/国内"]
 
 
 def test_user_slug_cannot_escape() -> None:
     e = entry("a", 1, (("x",),))
-    channels, _ = route([e], RoutingOptions(site_title="S", overrides={"x": CategoryConfig(slug="../../etc")}))
+    settings = {"category": {"x": ChannelConfig(slug="../../etc")}}
+    channels, _ = route([e], RoutingOptions(site_title="S", settings=settings))
     assert [c.slug for c in channels if c.kind == "category"] == ["etc"]
 
 
@@ -117,14 +119,36 @@ def test_tag_channels_only_when_enabled() -> None:
     assert sorted(c.slug for c in on if c.kind == "tag") == ["python", "新闻"]
 
 
-def test_dedupe_keeps_the_freshest_and_reports_the_other() -> None:
-    old = entry("same", 1, origin="a.md")
-    new = entry("same", 1, origin="b.md", updated_day=5)
-    kept, problems = dedupe([new, old])
-    assert [e.origin for e in kept] == ["b.md"]
-    assert len(problems) == 1 and "a.md" in str(problems[0]) and "b.md" in str(problems[0])
-
-
 def test_sort_is_newest_first_then_id() -> None:
     entries = [entry("b", 1), entry("a", 1), entry("c", 3)]
     assert [e.id for e in sorted(entries, key=sort_key)] == ["c", "a", "b"]
+
+
+def test_author_and_source_channels() -> None:
+    from feedkit.model import Author
+
+    a = replace_entry(entry("a", 1), authors=(Author("Ada"), Author("Grace")), source="blog")
+    b = replace_entry(entry("b", 2), authors=(Author("Ada"),), source="news")
+    channels, problems = route([b, a], RoutingOptions(site_title="S", authors=True, sources=True))
+    assert problems == []
+    by_key = {(c.kind, c.slug): [e.id for e in c.entries] for c in channels}
+    assert by_key[("author", "ada")] == ["b", "a"] and by_key[("author", "grace")] == ["a"]
+    assert by_key[("source", "blog")] == ["a"] and by_key[("source", "news")] == ["b"]
+    assert {c.folder for c in channels if c.kind == "author"} == {"author/ada", "author/grace"}
+
+
+def test_include_and_exclude_categories() -> None:
+    e = entry("a", 1, (("金融", "新浪财经", "国内"), ("体育",), ("科技", "手机")))
+    only = RoutingOptions(site_title="S", include_categories=("金融/新浪财经", "手机"))
+    channels, _ = route([e], only)
+    paths = sorted("/".join(c.category or ()) for c in channels if c.kind == "category")
+    assert paths == ["科技/手机", "金融/新浪财经", "金融/新浪财经/国内"]
+    without = RoutingOptions(site_title="S", exclude_categories=("新浪财经", "体育"))
+    channels, _ = route([e], without)
+    assert sorted("/".join(c.category or ()) for c in channels if c.kind == "category") == ["科技", "科技/手机", "金融"]
+
+
+def replace_entry(e: Entry, **changes: object) -> Entry:
+    from dataclasses import replace
+
+    return replace(e, **changes)  # type: ignore[arg-type]

@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from feedkit.model import Author, Channel, ChannelInfo, Entry, Image
+from feedkit.model import Author, Channel, ChannelInfo, Entry, Image, Via
 from feedkit.render import (
     FILE_NAMES,
     RENDERERS,
@@ -33,6 +33,7 @@ from feedkit.render import (
     render_opml,
     render_rss,
 )
+from feedkit.render_base import FH_NS
 
 GOLDEN = Path(__file__).parent / "data" / "golden"
 UPDATE = os.environ.get("FEEDKIT_UPDATE_GOLDEN") == "1"
@@ -128,12 +129,45 @@ INFOS = (
     ChannelInfo("empty", "tag", "No files", "", None, 0, {}),
 )
 
+# Every optional channel field set, as build would for the archive page 2 of the "all" channel.
+FULL_CHANNEL = replace(
+    CHANNEL,
+    feed_urls={fmt: f"{BASE}all/archive/2/{name}" for fmt, name in FILE_NAMES.items()},
+    icon="https://example.com/favicon.png",
+    logo="https://example.com/图片/logo.png",
+    copyright="© 2022 示例站点 & friends",
+    full_content=False,
+    hubs=("https://pubsubhubbub.appspot.com/", "https://hub.example.com/websub?x=1&y=2"),
+    is_archive=True,
+)
+VIA = (
+    Via("新浪财经", "https://finance.sina.com.cn/china/2022-06-07/doc.shtml"),
+    Via("mirror", "https://mirror.example/a b"),
+)
+FULL_ENTRIES = (replace(CHINESE, via=VIA), ENGLISH, PLAIN, ILLEGAL,
+                replace(MARKUP, via=(Via("", "https://x.example/?a=1&b=2"),)))
+
+
+def full_channel(fmt: str) -> Channel:
+    """:data:`FULL_CHANNEL` with RFC 5005 links to the pages of its own format."""
+    name = FILE_NAMES[fmt]
+    archive_links = {
+        "next-archive": f"{BASE}all/archive/3/{name}",  # given out of order: written in RFC 5005 order
+        "prev-archive": f"{BASE}all/archive/1/{name}",
+        "current": f"{BASE}all/{name}",
+    }
+    return replace(FULL_CHANNEL, archive_links=archive_links)
+
+
 OUTPUTS = {
     "rss.xml": lambda: render_rss(CHANNEL, ENTRIES).data,
     "atom.xml": lambda: render_atom(CHANNEL, ENTRIES).data,
     "feed.json": lambda: render_json(CHANNEL, ENTRIES).data,
     "index.opml": lambda: render_opml("示例站点 feeds", INFOS, "https://example.com"),
     "index.json": lambda: render_index_json(INFOS),
+    "full/rss.xml": lambda: render_rss(full_channel("rss"), FULL_ENTRIES).data,
+    "full/atom.xml": lambda: render_atom(full_channel("atom"), FULL_ENTRIES).data,
+    "full/feed.json": lambda: render_json(full_channel("json"), FULL_ENTRIES).data,
 }
 
 
@@ -542,3 +576,235 @@ def test_any_text_renders_in_every_format(
         else:
             root = _xml(result.data)
             assert len(root.findall(".//item") + root.findall(f"{ATOM}entry")) == 2, fmt
+
+
+# --- optional channel fields and via links --------------------------------------------
+
+RSS_ATOM_LINK = "{http://www.w3.org/2005/Atom}link"
+CONTENT_ENCODED = "{http://purl.org/rss/1.0/modules/content/}encoded"
+ICON = "https://example.com/favicon.png"
+LOGO = "https://example.com/logo.png"
+HUBS = ("https://hub.example.com/", "https://hub2.example.com/websub?a=1&b=2")
+
+
+def _rss_head(channel: Channel, entries: tuple[Entry, ...] = (PLAIN,)) -> etree._Element:
+    head = _xml(render_rss(channel, entries).data).find("channel")
+    assert head is not None
+    return head
+
+
+def _atom_links(element: etree._Element) -> list[dict[str, str]]:
+    return [{str(key): str(value) for key, value in link.attrib.items()} for link in element.findall(f"{ATOM}link")]
+
+
+def _json(channel: Channel, entries: tuple[Entry, ...] = (PLAIN,)) -> dict[str, Any]:
+    feed: dict[str, Any] = json.loads(render_json(channel, entries).data)
+    return feed
+
+
+@pytest.mark.parametrize(("icon", "logo", "expected"), [(ICON, LOGO, LOGO), (ICON, None, ICON), (None, LOGO, LOGO)])
+def test_rss_image_is_the_logo_else_the_icon(icon: str | None, logo: str | None, expected: str) -> None:
+    image = _rss_head(replace(CHANNEL, icon=icon, logo=logo)).find("image")
+    assert image is not None
+    assert [(child.tag, child.text) for child in image] == [("url", expected), ("title", "示例站点"), ("link", BASE)]
+
+
+def test_rss_without_icon_or_logo_has_no_image() -> None:
+    assert _rss_head(replace(CHANNEL, icon="", logo=" ")).find("image") is None
+
+
+def test_atom_icon_and_logo() -> None:
+    feed = _xml(render_atom(replace(CHANNEL, icon=ICON, logo="https://example.com/图 logo.png"), [PLAIN]).data)
+    assert feed.findtext(f"{ATOM}icon") == ICON
+    assert feed.findtext(f"{ATOM}logo") == "https://example.com/%E5%9B%BE%20logo.png"
+    only_icon = _xml(render_atom(replace(CHANNEL, icon=ICON), [PLAIN]).data)
+    assert only_icon.find(f"{ATOM}logo") is None
+
+
+def test_json_favicon_is_the_icon_and_icon_the_logo_else_the_icon() -> None:
+    both = _json(replace(CHANNEL, icon=ICON, logo=LOGO))
+    assert (both["favicon"], both["icon"]) == (ICON, LOGO)
+    only_icon = _json(replace(CHANNEL, icon=ICON))
+    assert (only_icon["favicon"], only_icon["icon"]) == (ICON, ICON)
+    only_logo = _json(replace(CHANNEL, logo=LOGO))
+    assert "favicon" not in only_logo and only_logo["icon"] == LOGO
+
+
+def test_copyright_in_rss_and_atom_not_in_json() -> None:
+    channel = replace(CHANNEL, copyright="© Copyleft A & B\x07")
+    assert _rss_head(channel).findtext("copyright") == "© Copyleft A & B"
+    rights = _xml(render_atom(channel, [PLAIN]).data).find(f"{ATOM}rights")
+    assert rights is not None and rights.text == "© Copyleft A & B" and rights.get("type") == "text"
+    assert render_json(channel, [PLAIN]).data == render_json(CHANNEL, [PLAIN]).data  # JSON Feed has no field
+
+
+def test_rss_summary_only_channel_has_no_content_encoded() -> None:
+    item = _rss_head(replace(CHANNEL, full_content=False), (ENGLISH,)).find("item")
+    assert item is not None
+    assert item.find(CONTENT_ENCODED) is None
+    assert item.findtext("description") == ENGLISH.summary
+    assert b"<em>" not in render_rss(replace(CHANNEL, full_content=False), [ENGLISH]).data
+
+
+def test_rss_summary_only_untitled_item_falls_back_to_its_link_not_its_content() -> None:
+    untitled = replace(PLAIN, title="", summary="")
+    item = _rss_head(replace(CHANNEL, full_content=False), (untitled,)).find("item")
+    assert item is not None and item.findtext("description") == PLAIN.link
+
+
+def test_atom_summary_only_channel_has_no_content() -> None:
+    entry = _xml(render_atom(replace(CHANNEL, full_content=False), [ENGLISH]).data).find(f"{ATOM}entry")
+    assert entry is not None
+    assert entry.find(f"{ATOM}content") is None
+    assert entry.findtext(f"{ATOM}summary") == ENGLISH.summary
+
+
+def test_json_summary_only_channel_has_content_text() -> None:
+    item = _json(replace(CHANNEL, full_content=False), (ENGLISH,))["items"][0]
+    assert "content_html" not in item
+    assert item["content_text"] == item["summary"] == ENGLISH.summary
+
+
+def test_rss_hubs_next_to_the_self_link() -> None:
+    head = _rss_head(replace(CHANNEL, hubs=(*HUBS, HUBS[0], "")))
+    links = [dict(link.attrib) for link in head.findall(RSS_ATOM_LINK)]
+    assert links == [
+        {"href": f"{BASE}all/rss.xml", "rel": "self", "type": "application/rss+xml"},
+        {"href": HUBS[0], "rel": "hub"},
+        {"href": HUBS[1], "rel": "hub"},
+    ]
+
+
+def test_atom_hubs_next_to_the_self_link() -> None:
+    links = _atom_links(_xml(render_atom(replace(CHANNEL, hubs=HUBS), [PLAIN]).data))
+    assert [(link["rel"], link["href"]) for link in links] == [
+        ("self", f"{BASE}all/atom.xml"), ("alternate", BASE), ("hub", HUBS[0]), ("hub", HUBS[1])]
+
+
+def test_json_hubs() -> None:
+    feed = _json(replace(CHANNEL, hubs=HUBS))
+    assert feed["hubs"] == [{"type": "WebSub", "url": HUBS[0]}, {"type": "WebSub", "url": HUBS[1]}]
+    assert feed["feed_url"] == f"{BASE}all/feed.json"
+    assert list(feed)[-2:] == ["hubs", "items"]
+
+
+ARCHIVE_LINKS = {"next-archive": f"{BASE}a/3", "current": f"{BASE}a/", "prev-archive": f"{BASE}a/1 x"}
+ARCHIVE_ORDER = [("current", f"{BASE}a/"), ("prev-archive", f"{BASE}a/1%20x"), ("next-archive", f"{BASE}a/3")]
+
+
+def test_rss_archive_links_in_rfc5005_order() -> None:
+    head = _rss_head(replace(CHANNEL, archive_links=ARCHIVE_LINKS))
+    links = [(link.get("rel"), link.get("href")) for link in head.findall(RSS_ATOM_LINK)]
+    assert links == [("self", f"{BASE}all/rss.xml"), *ARCHIVE_ORDER]
+    assert head.find(f"{{{FH_NS}}}archive") is None
+
+
+def test_atom_archive_links_in_rfc5005_order() -> None:
+    feed = _xml(render_atom(replace(CHANNEL, archive_links=ARCHIVE_LINKS), [PLAIN]).data)
+    links = [(link["rel"], link["href"]) for link in _atom_links(feed)]
+    assert links == [("self", f"{BASE}all/atom.xml"), ("alternate", BASE), *ARCHIVE_ORDER]
+    assert feed.find(f"{{{FH_NS}}}archive") is None
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom"])
+def test_archive_page_says_fh_archive_and_only_it_declares_fh(fmt: str) -> None:
+    data = RENDERERS[fmt](replace(CHANNEL, is_archive=True), [PLAIN]).data
+    root = _xml(data)
+    head = root.find("channel") if fmt == "rss" else root
+    assert head is not None
+    marker = head.find(f"{{{FH_NS}}}archive")
+    assert marker is not None and len(marker) == 0 and not marker.text
+    assert root.nsmap["fh"] == FH_NS
+    assert FH_NS.encode() not in RENDERERS[fmt](CHANNEL, [PLAIN]).data
+
+
+def test_json_next_url_is_the_prev_archive_and_an_archive_page_is_expired() -> None:
+    feed = _json(replace(CHANNEL, archive_links=ARCHIVE_LINKS))
+    assert feed["next_url"] == f"{BASE}a/1%20x"  # JSON Feed's next_url leads to older items
+    assert "expired" not in feed
+    archive = _json(replace(CHANNEL, archive_links={"current": f"{BASE}a/"}, is_archive=True))
+    assert "next_url" not in archive and archive["expired"] is True
+
+
+@pytest.mark.parametrize("fmt", sorted(RENDERERS))
+def test_unknown_archive_relation_is_a_caller_error(fmt: str) -> None:
+    channel = replace(CHANNEL, archive_links={"alternate": f"{BASE}x", "current": BASE})
+    with pytest.raises(ValueError, match=r"channel 'all': archive_links has relation.*'alternate'"):
+        RENDERERS[fmt](channel, [PLAIN])
+
+
+def test_atom_via_links_after_the_article_link() -> None:
+    entry = _xml(render_atom(CHANNEL, [FULL_ENTRIES[0], FULL_ENTRIES[4]]).data).findall(f"{ATOM}entry")
+    assert [link for link in _atom_links(entry[0]) if link["rel"] == "via"] == [
+        {"href": VIA[0].link, "rel": "via", "title": "新浪财经"},
+        {"href": "https://mirror.example/a%20b", "rel": "via", "title": "mirror"},
+    ]
+    assert _atom_links(entry[1]) == [
+        {"href": EXPECTED_LINKS[MARKUP.id], "rel": "alternate", "type": "text/html"},
+        {"href": "https://x.example/?a=1&b=2", "rel": "via"},  # no source name: no title
+    ]
+
+
+def test_json_via_extension() -> None:
+    items = _json(CHANNEL, (FULL_ENTRIES[0], PLAIN, FULL_ENTRIES[4]))["items"]
+    assert items[0]["_feedkit"] == {"via": [{"source": "新浪财经", "url": VIA[0].link},
+                                            {"source": "mirror", "url": "https://mirror.example/a%20b"}]}
+    assert list(items[0])[-1] == "_feedkit"
+    assert "_feedkit" not in items[1]
+    assert items[2]["_feedkit"] == {"via": [{"url": "https://x.example/?a=1&b=2"}]}
+
+
+def test_rss_writes_nothing_for_via() -> None:
+    with_via = render_rss(CHANNEL, [replace(PLAIN, via=VIA)]).data
+    assert with_via == render_rss(CHANNEL, [PLAIN]).data
+
+
+def test_via_links_are_cleaned_and_written_once() -> None:
+    noisy = (Via("a\x07", "https://v.example/1\x00"), Via("a", "https://v.example/1"), Via("b", " "))
+    entry = _xml(render_atom(CHANNEL, [replace(PLAIN, via=noisy)]).data).find(f"{ATOM}entry")
+    assert entry is not None
+    assert [link for link in _atom_links(entry) if link["rel"] == "via"] == [
+        {"href": "https://v.example/1", "rel": "via", "title": "a"}]
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom"])
+def test_readers_take_the_article_link_from_the_full_feed(fmt: str) -> None:
+    parsed = feedparser.parse(RENDERERS[fmt](full_channel(fmt), FULL_ENTRIES).data)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert [item.link for item in parsed.entries] == [EXPECTED_LINKS[entry.id] for entry in FULL_ENTRIES]
+    assert parsed.feed.rights == FULL_CHANNEL.copyright
+    logo = parsed.feed.image.href if fmt == "rss" else parsed.feed.logo
+    assert logo == "https://example.com/%E5%9B%BE%E7%89%87/logo.png"
+    assert {link.href for link in parsed.feed.links if link.rel == "hub"} == set(FULL_CHANNEL.hubs)
+
+
+def test_full_json_feed_follows_the_spec() -> None:
+    feed = _json(full_channel("json"), FULL_ENTRIES)
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    spec_order = ["version", "title", "home_page_url", "feed_url", "description", "user_comment", "next_url",
+                  "icon", "favicon", "authors", "language", "expired", "hubs", "items"]
+    assert list(feed) == [key for key in spec_order if key in feed]
+    for item in feed["items"]:
+        assert isinstance(item["id"], str) and ("content_html" in item or "content_text" in item)
+        assert all(key in JSON_ITEM_KEYS or key.startswith("_") for key in item)
+
+
+JSON_ITEM_KEYS = {"id", "url", "external_url", "title", "content_html", "content_text", "summary", "image",
+                  "banner_image", "date_published", "date_modified", "authors", "tags", "language", "attachments"}
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=ANY_TEXT, flag=st.booleans())
+def test_any_text_in_the_new_fields_renders_in_every_format(text: str, flag: bool) -> None:
+    url = "https://example.com/" + text
+    channel = replace(CHANNEL, icon=url, logo=url, copyright=text, full_content=flag, hubs=(url, text),
+                      archive_links={"current": url, "prev-archive": text}, is_archive=flag)
+    entry = replace(ENGLISH, via=(Via(text, url), Via(text, text)))
+    for fmt, render in RENDERERS.items():
+        result = render(channel, [entry])
+        assert result.dropped == (), fmt
+        assert result == render(channel, [entry]), fmt
+        if fmt == "json":
+            assert len(json.loads(result.data.decode("utf-8"))["items"]) == 1
+        else:
+            _xml(result.data)

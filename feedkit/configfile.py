@@ -1,0 +1,405 @@
+"""Reading ``feedkit.toml`` into the frozen objects of :mod:`feedkit.config`.
+
+Every error is a :class:`~feedkit.errors.ConfigError` naming the key
+(``feeds[2].interval: expected …``); unknown keys are errors, so typos do not pass silently.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .config import (
+    BODY_FORMATS,
+    CONTENT_MODES,
+    DEFAULT_BASE_URL,
+    DEFAULT_EXCLUDE,
+    DEFAULT_IMAGE_KEYS,
+    DEFAULT_INCLUDE,
+    DEFAULT_PERMALINK,
+    FILTER_FIELDS,
+    FORMATS,
+    ArticleSourceConfig,
+    ChannelConfig,
+    ChannelsConfig,
+    Config,
+    FetchConfig,
+    SiteConfig,
+    UpstreamSourceConfig,
+    check_base_url,
+    check_timezone,
+)
+from .errors import ConfigError
+from .html import check_selectors
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
+_DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class Table:
+    """A TOML table being read: typed getters that name the key on error, unknown keys rejected."""
+
+    def __init__(self, data: Mapping[str, Any], prefix: str) -> None:
+        self.data = data
+        self.prefix = prefix
+        self.used: set[str] = set()
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}.{name}" if self.prefix else name
+
+    def get(self, name: str, kind: type | tuple[type, ...], default: Any = None) -> Any:
+        self.used.add(name)
+        if name not in self.data:
+            return default
+        value = self.data[name]
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
+            raise ConfigError(self.key(name), f"expected {_kind_names(kinds)}, got {value!r}")
+        return value
+
+    def text(self, name: str, default: str | None = None) -> str | None:
+        value = self.get(name, str, default)
+        if value is not None and not value.strip():
+            raise ConfigError(self.key(name), "must not be empty")
+        return value  # type: ignore[no-any-return]
+
+    def strings(self, name: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+        value = self.get(name, (list, str), None)
+        if value is None:
+            return default
+        if isinstance(value, str):
+            return (value,)
+        for i, item in enumerate(value):
+            if not isinstance(item, str):
+                raise ConfigError(f"{self.key(name)}[{i}]", f"expected a string, got {item!r}")
+        return tuple(value)
+
+    def positive_int(self, name: str, default: int) -> int:
+        value = self.get(name, int, default)
+        if value < 1:
+            raise ConfigError(self.key(name), f"expected a whole number of at least 1, got {value!r}")
+        return int(value)
+
+    def positive_number(self, name: str, default: float) -> float:
+        value = self.get(name, (int, float), default)
+        if value <= 0:
+            raise ConfigError(self.key(name), f"expected a number above 0, got {value!r}")
+        return float(value)
+
+    def duration(self, name: str, default: int) -> int:
+        """Seconds, as a whole number or a string such as ``"90s"``, ``"15m"``, ``"2h"``, ``"1d"``."""
+        value = self.get(name, (int, str), default)
+        if isinstance(value, str):
+            match = _DURATION.match(value)
+            if not match:
+                raise ConfigError(self.key(name), f"expected seconds or a duration like '15m', got {value!r}")
+            value = int(match.group(1)) * _DURATION_UNITS[match.group(2)]
+        if value < 1:
+            raise ConfigError(self.key(name), f"expected at least 1 second, got {value!r}")
+        return int(value)
+
+    def choice(self, name: str, choices: tuple[str, ...], default: str | None) -> str | None:
+        value = self.get(name, str, default)
+        if value is not None and value not in choices:
+            raise ConfigError(self.key(name), f"expected one of {', '.join(choices)}, got {value!r}")
+        return value  # type: ignore[no-any-return]
+
+    def formats(self, name: str, default: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if name not in self.data:
+            self.used.add(name)
+            return default
+        formats = self.strings(name)
+        for i, fmt in enumerate(formats):
+            if fmt not in FORMATS:
+                choices = ", ".join(FORMATS)
+                raise ConfigError(f"{self.key(name)}[{i}]", f"unknown format {fmt!r} (choose from {choices})")
+        if not formats:
+            raise ConfigError(self.key(name), "name at least one format")
+        return tuple(dict.fromkeys(formats))
+
+    def selectors(self, name: str) -> tuple[str, ...]:
+        selectors = self.strings(name, ())
+        check_selectors(selectors, self.key(name))
+        return selectors
+
+    def table(self, name: str) -> Table:
+        return Table(self.get(name, dict, {}), self.key(name))
+
+    def tables(self, name: str) -> list[Table]:
+        items = self.get(name, list, [])
+        result = []
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                raise ConfigError(f"{self.key(name)}[{i}]", f"expected a table ([[{name}]])")
+            result.append(Table(item, f"{self.key(name)}[{i}]"))
+        return result
+
+    def reject_unknown(self) -> None:
+        for name in self.data:
+            if name not in self.used:
+                raise ConfigError(self.key(name), "unknown key (see docs/configuration.md)")
+
+
+def _kind_names(kinds: tuple[type, ...]) -> str:
+    names = {str: "a string", int: "a whole number", float: "a number", bool: "true or false", list: "a list",
+             dict: "a table"}
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def load_config(path: Path, out_override: Path | None = None) -> Config:
+    """Read ``feedkit.toml``.  Relative paths in it are relative to the file's folder."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(str(path), "config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(path), f"cannot read config file: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), f"not valid TOML: {exc}") from None
+    return parse_config(raw, path.parent, out_override)
+
+
+def parse_config(raw: Mapping[str, Any], root: Path, out_override: Path | None = None) -> Config:
+    """Build a :class:`~feedkit.config.Config` from already-parsed TOML data."""
+    top = Table(raw, "")
+    out_value = top.text("out")
+    if out_override is not None:
+        out = out_override
+    elif out_value is not None:
+        out = root / out_value
+    else:
+        raise ConfigError("out", "no output folder: set 'out' in the config or pass --out")
+    store_value = top.text("store")
+    site = _site(top.table("site"))
+    channels = _channels(top.table("channels"))
+    articles = tuple(_article_source(t, root, site) for t in top.tables("articles"))
+    feeds = tuple(_upstream_source(t, root, site) for t in top.tables("feeds"))
+    _unique_names("articles", [a.name for a in articles] + [f.name for f in feeds])
+    config = Config(
+        out=out,
+        site=site,
+        articles=articles,
+        feeds=feeds,
+        fetch=_fetch(top.table("fetch")),
+        store=root / store_value if store_value else None,
+        channels=channels,
+        all_channel=_channel(top.table("all")),
+        category=_channel_map(top.table("category")),
+        tag=_channel_map(top.table("tag")),
+        author=_channel_map(top.table("author")),
+        source=_channel_map(top.table("source")),
+        aliases=_aliases(top.table("aliases")),
+    )
+    top.reject_unknown()
+    check_store_outside_output(config)
+    return config
+
+
+def check_store_outside_output(config: Config) -> None:
+    """The output folder is served publicly: the store must never be inside it."""
+    out, store = config.out.resolve(), config.store_path.resolve()
+    if store == out or store.is_relative_to(out):
+        raise ConfigError("store", f"{store} is inside the output folder {out}, which is published: move it out")
+
+
+def _unique_names(key: str, names: list[str]) -> None:
+    for name in names:
+        if names.count(name) > 1:
+            raise ConfigError(key, f"two sources are named {name!r}: give each article source and feed a unique 'name'")
+
+
+def _site(t: Table) -> SiteConfig:
+    base_url = t.get("base_url", str, None)
+    link = t.get("link", str, None)
+    site = SiteConfig(
+        title=t.text("title", "feedkit") or "feedkit",
+        description=t.get("description", str, ""),
+        base_url=check_base_url(t.key("base_url"), base_url) if base_url is not None else DEFAULT_BASE_URL,
+        base_url_set=base_url is not None,
+        link=check_base_url(t.key("link"), link) if link is not None else None,
+        language=t.text("language"),
+        author=t.text("author"),
+        icon=t.text("icon"),
+        logo=t.text("logo"),
+        copyright=t.text("copyright"),
+        timezone=check_timezone(t.key("timezone"), t.get("timezone", str, "UTC")),
+    )
+    t.reject_unknown()
+    return site
+
+
+def _channels(t: Table) -> ChannelsConfig:
+    result = ChannelsConfig(
+        all=t.get("all", bool, True),
+        categories=t.get("categories", bool, True),
+        tags=t.get("tags", bool, False),
+        authors=t.get("authors", bool, False),
+        sources=t.get("sources", bool, False),
+        entry_limit=t.positive_int("entry_limit", 50),
+        formats=t.formats("formats", FORMATS) or FORMATS,
+        content=t.choice("content", CONTENT_MODES, "full") or "full",
+        all_title=t.text("all_title"),
+        include_categories=t.strings("include_categories"),
+        exclude_categories=t.strings("exclude_categories"),
+        stylesheet=t.get("stylesheet", bool, True),
+    )
+    t.reject_unknown()
+    return result
+
+
+def _channel(t: Table) -> ChannelConfig:
+    link = t.get("link", str, None)
+    entry_limit = t.get("entry_limit", int, None)
+    if entry_limit is not None and entry_limit < 1:
+        raise ConfigError(t.key("entry_limit"), f"expected a whole number of at least 1, got {entry_limit!r}")
+    result = ChannelConfig(
+        slug=t.text("slug"),
+        title=t.text("title"),
+        description=t.get("description", str, None),
+        link=check_base_url(t.key("link"), link) if link is not None else None,
+        language=t.text("language"),
+        icon=t.text("icon"),
+        logo=t.text("logo"),
+        author=t.text("author"),
+        copyright=t.text("copyright"),
+        entry_limit=entry_limit,
+        content=t.choice("content", CONTENT_MODES, None),
+        formats=t.formats("formats", None),
+    )
+    t.reject_unknown()
+    return result
+
+
+def _channel_map(t: Table) -> dict[str, ChannelConfig]:
+    return {name: _channel(t.table(name)) for name in t.data}
+
+
+def _aliases(t: Table) -> dict[str, str]:
+    return {alias: t.get(alias, str) for alias in t.data}
+
+
+def _article_source(t: Table, root: Path, site: SiteConfig) -> ArticleSourceConfig:
+    paths = t.strings("paths")
+    if not paths:
+        raise ConfigError(t.key("paths"), "name at least one folder or file of articles")
+    base_url = t.get("base_url", str, None)
+    source = ArticleSourceConfig(
+        paths=tuple(root / p for p in paths),
+        name=t.text("name", "articles") or "articles",
+        include=t.strings("include", DEFAULT_INCLUDE),
+        exclude=t.strings("exclude", DEFAULT_EXCLUDE),
+        timezone=check_timezone(t.key("timezone"), t.get("timezone", str, site.timezone)),
+        body=t.choice("body", BODY_FORMATS, "auto") or "auto",
+        image_keys=t.strings("image_keys", DEFAULT_IMAGE_KEYS),
+        image_from_body=t.get("image_from_body", bool, True),
+        drop_selectors=t.selectors("drop_selectors"),
+        drop_boilerplate=t.get("drop_boilerplate", bool, True),
+        base_url=check_base_url(t.key("base_url"), base_url) if base_url is not None else None,
+        permalink=t.get("permalink", str, DEFAULT_PERMALINK),
+        excerpt_length=t.positive_int("excerpt_length", 140),
+        default_author=t.get("default_author", str, site.author),
+        language=t.get("language", str, site.language),
+    )
+    t.reject_unknown()
+    return source
+
+
+def upstream_location(key: str, value: str, root: Path) -> tuple[str, bool]:
+    """An http(s) URL as it is, or a local file path made absolute: (location, is_local)."""
+    scheme = urlsplit(value).scheme.lower()
+    if scheme in ("http", "https"):
+        if not urlsplit(value).netloc:
+            raise ConfigError(key, f"URL without a host: {value!r}")
+        return value, False
+    if scheme and len(scheme) > 1:  # "C:" on Windows is a drive, not a scheme
+        raise ConfigError(key, f"only http and https URLs or local file paths are allowed, got {value!r}")
+    return str((root / value).resolve()), True
+
+
+def default_feed_name(location: str) -> str:
+    """A stable source name from a URL or path (used when a feed has no ``name``)."""
+    parts = urlsplit(location)
+    raw = f"{parts.netloc}{parts.path}" if parts.netloc else Path(location).stem
+    return re.sub(r"[^\w.-]+", "-", raw).strip("-.") or "feed"
+
+
+def _upstream_source(t: Table, root: Path, site: SiteConfig) -> UpstreamSourceConfig:
+    url_value = t.text("url")
+    if url_value is None:
+        raise ConfigError(t.key("url"), "every [[feeds]] table needs a url (http(s) URL or local file path)")
+    location, is_local = upstream_location(t.key("url"), url_value, root)
+    source = UpstreamSourceConfig(
+        url=location,
+        name=t.text("name") or default_feed_name(url_value),
+        categories=_category_paths(t, "categories"),
+        use_entry_categories=t.get("use_entry_categories", bool, True),
+        timezone=check_timezone(t.key("timezone"), t.get("timezone", str, site.timezone)),
+        interval=t.duration("interval", 1800),
+        include=_filters(t.table("include")),
+        exclude=_filters(t.table("exclude")),
+        priority=t.get("priority", int, 0),
+        drop_selectors=t.selectors("drop_selectors"),
+        drop_boilerplate=t.get("drop_boilerplate", bool, True),
+        excerpt_length=t.positive_int("excerpt_length", 140),
+        keep_days=t.positive_int("keep_days", 365),
+        keep_count=t.positive_int("keep_count", 200),
+        is_local=is_local,
+    )
+    t.reject_unknown()
+    return source
+
+
+def _category_paths(t: Table, name: str) -> tuple[tuple[str, ...], ...]:
+    """``["News/World", "Tech"]`` or ``[["News", "World"], ["Tech"]]`` -> category paths."""
+    value = t.get(name, (list, str), [])
+    items = [value] if isinstance(value, str) else value
+    paths: list[tuple[str, ...]] = []
+    for i, item in enumerate(items):
+        if isinstance(item, str):
+            parts = tuple(p.strip() for p in item.split("/") if p.strip())
+        elif isinstance(item, list) and all(isinstance(p, str) for p in item):
+            parts = tuple(p.strip() for p in item if p.strip())
+        else:
+            raise ConfigError(f"{t.key(name)}[{i}]", f"expected 'a/b' or a list of names, got {item!r}")
+        if not parts:
+            raise ConfigError(f"{t.key(name)}[{i}]", "empty category")
+        paths.append(parts)
+    return tuple(paths)
+
+
+def _filters(t: Table) -> tuple[tuple[str, str], ...]:
+    result: list[tuple[str, str]] = []
+    for field_name in t.data:
+        if field_name not in FILTER_FIELDS:
+            raise ConfigError(t.key(field_name), f"unknown field (filter on {', '.join(FILTER_FIELDS)})")
+        for i, pattern in enumerate(t.strings(field_name)):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                message = f"invalid regular expression {pattern!r}: {exc}"
+                raise ConfigError(f"{t.key(field_name)}[{i}]", message) from None
+            result.append((field_name, pattern))
+    return tuple(result)
+
+
+def _fetch(t: Table) -> FetchConfig:
+    defaults = FetchConfig()
+    result = FetchConfig(
+        timeout=t.positive_number("timeout", defaults.timeout),
+        connect_timeout=t.positive_number("connect_timeout", defaults.connect_timeout),
+        max_bytes=t.positive_int("max_bytes", defaults.max_bytes),
+        max_redirects=t.get("max_redirects", int, defaults.max_redirects),
+        max_parallel=t.positive_int("max_parallel", defaults.max_parallel),
+        per_host=t.positive_int("per_host", defaults.per_host),
+        allow_hosts=t.strings("allow_hosts"),
+        user_agent=t.text("user_agent"),
+        max_backoff=t.duration("max_backoff", defaults.max_backoff),
+    )
+    if result.max_redirects < 0:
+        raise ConfigError(t.key("max_redirects"), "must not be negative")
+    t.reject_unknown()
+    return result

@@ -1,0 +1,357 @@
+"""The store: what is remembered between builds, in one SQLite file.
+
+Per upstream source: HTTP validators, final URL after a permanent redirect, last attempt,
+last success, last error, consecutive failures, next attempt, retired (410).  Per entry:
+first seen, last seen, a content hash and the entry itself as JSON.
+
+The file is opened in WAL mode with a busy timeout; ``PRAGMA user_version`` holds the
+schema version (older files are migrated, newer ones refused).  Every method runs in one
+transaction, so a crash at any moment leaves the file as it was before or after that call.
+
+Backoff after a failure is deterministic (no jitter): ``interval * 2 ** (failures - 1)``,
+capped at ``max_backoff``.  A ``Retry-After`` is honoured (fetch caps it at 7 days) but
+never polls sooner than ``interval``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from .errors import StoreError as StoreError  # re-exported: callers of the store catch it from here
+from .fetch import FetchResult
+from .model import Author, Entry, Image, Via
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT = 10.0
+"""Seconds to wait for another process holding the store before giving up."""
+
+_MIGRATIONS: tuple[str, ...] = (
+    # version 0 (empty file) -> 1
+    """
+    CREATE TABLE sources (
+        name TEXT PRIMARY KEY, url TEXT NOT NULL, final_url TEXT, etag TEXT, last_modified TEXT,
+        last_attempt TEXT, last_success TEXT, last_error TEXT, failures INTEGER NOT NULL DEFAULT 0,
+        next_attempt TEXT, retired INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE entries (
+        source TEXT NOT NULL, id TEXT NOT NULL, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,
+        published TEXT NOT NULL, hash TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (source, id)
+    );
+    CREATE INDEX entries_by_age ON entries (source, published DESC, id);
+    """,
+)
+_TABLES = frozenset({"sources", "entries"})
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    """What the store remembers about one upstream source."""
+
+    name: str
+    url: str
+    final_url: str | None
+    """Set after a permanent redirect (301/308): the URL to fetch from now on."""
+    etag: str | None
+    last_modified: str | None
+    last_attempt: datetime | None
+    last_success: datetime | None
+    last_error: str | None
+    failures: int
+    """Consecutive failures (0 when the last attempt succeeded)."""
+    next_attempt: datetime | None
+    retired: bool
+    """The upstream answered 410 Gone: it is not polled again; its entries are kept."""
+    entries: int
+    """Entries stored for this source."""
+
+    @property
+    def fetch_url(self) -> str:
+        """The URL to request: the recorded new location, else the configured URL."""
+        return self.final_url or self.url
+
+
+# ---------------------------------------------------------------- Entry <-> JSON
+
+def _time_text(value: datetime) -> str:
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r} cannot be stored")
+    return value.isoformat()
+
+
+def _utc_text(value: datetime) -> str:
+    """Fixed-width UTC text, as every time column holds: it sorts like the time it stands for."""
+    _time_text(value)
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def entry_to_json(entry: Entry) -> str:
+    """One entry as compact, key-sorted JSON (datetimes as ISO 8601 with their offset)."""
+    data: dict[str, Any] = {
+        "id": entry.id, "title": entry.title, "link": entry.link, "published": _time_text(entry.published),
+        "updated": _time_text(entry.updated) if entry.updated else None, "summary": entry.summary,
+        "content_html": entry.content_html, "categories": [list(path) for path in entry.categories],
+        "tags": list(entry.tags), "authors": [[a.name, a.email, a.uri] for a in entry.authors],
+        "image": [entry.image.url, entry.image.mime_type] if entry.image else None,
+        "language": entry.language, "source": entry.source, "origin": entry.origin,
+        "via": [[v.source, v.link] for v in entry.via],
+    }
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def entry_from_json(text: str) -> Entry:
+    """The inverse of :func:`entry_to_json` (unknown keys are ignored, missing optional ones get defaults)."""
+    data = json.loads(text)
+    updated = data.get("updated")
+    image = data.get("image")
+    return Entry(
+        id=data["id"], title=data["title"], link=data["link"], published=datetime.fromisoformat(data["published"]),
+        updated=datetime.fromisoformat(updated) if updated else None, summary=data.get("summary", ""),
+        content_html=data.get("content_html", ""),
+        categories=tuple(tuple(path) for path in data.get("categories", ())), tags=tuple(data.get("tags", ())),
+        authors=tuple(Author(*author) for author in data.get("authors", ())),
+        image=Image(*image) if image else None, language=data.get("language"),
+        source=data.get("source", ""), origin=data.get("origin", ""),
+        via=tuple(Via(*item) for item in data.get("via", ())),
+    )
+
+
+def _content_hash(entry: Entry) -> str:
+    """Hash of what a reader sees (``origin`` left out: a moved feed does not change its entries)."""
+    return hashlib.sha256(entry_to_json(replace(entry, origin="")).encode()).hexdigest()
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+# ---------------------------------------------------------------- the store
+
+class Store:
+    """An open store file.  Use :meth:`open`; close it (or use ``with``) when done."""
+
+    def __init__(self, path: Path, connection: sqlite3.Connection, busy_timeout: float) -> None:
+        self.path = path
+        self._db = connection
+        self._busy_timeout = busy_timeout
+
+    @classmethod
+    def open(cls, path: Path, *, busy_timeout: float = BUSY_TIMEOUT) -> Store:
+        """Open (or create) the store file at ``path``; its folder must exist.
+
+        Raises :class:`StoreError` when the file is not a SQLite database, belongs to
+        something else, has a newer schema, or stays locked longer than ``busy_timeout``.
+        """
+        try:
+            connection = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(path, f"cannot open the store: {exc}") from None
+        store = cls(path, connection, busy_timeout)
+        try:
+            store._prepare()
+        except BaseException:
+            connection.close()
+            raise
+        return store
+
+    def _prepare(self) -> None:
+        with self._transaction(write=False):
+            version = self._schema_version()
+        if version < SCHEMA_VERSION:
+            with self._transaction():
+                version = self._schema_version()  # another process may have migrated it meanwhile
+                for script in _MIGRATIONS[version:]:
+                    for statement in filter(str.strip, script.split(";")):
+                        self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        with self._errors():
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+
+    def _schema_version(self) -> int:
+        version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise StoreError(self.path, f"written by a newer feedkit (store schema {version}, this version "
+                                        f"understands up to {SCHEMA_VERSION}): upgrade feedkit or use another file")
+        tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if version == 0 and tables - _TABLES:
+            raise StoreError(self.path, "is a SQLite database but not a feedkit store (it has tables "
+                                        f"{', '.join(sorted(tables - _TABLES))}): use another file")
+        return version
+
+    def close(self) -> None:
+        """Close the file (idempotent)."""
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreError(self.path, f"the store is locked by another process (waited "
+                                            f"{self._busy_timeout:g} s): {exc}") from None
+            raise StoreError(self.path, f"cannot use the store: {exc}") from None
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(self.path, f"damaged or not a feedkit store ({exc}): move it away to start afresh") \
+                from None
+
+    @contextmanager
+    def _transaction(self, *, write: bool = True) -> Iterator[None]:
+        """One transaction; a writer takes the write lock up front (no deadlock on upgrade)."""
+        with self._errors():
+            self._db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield
+            except BaseException:
+                self._rollback()
+                raise
+            self._db.execute("COMMIT")
+
+    def _rollback(self) -> None:
+        if self._db.in_transaction:
+            with suppress(sqlite3.Error):  # the original error says more
+                self._db.execute("ROLLBACK")
+
+    # ------------------------------------------------------------ sources
+
+    def state(self, name: str, url: str) -> SourceState:
+        """The state of source ``name`` (a blank one is created if new).
+
+        When the configured ``url`` differs from the stored one, the user pointed the source
+        elsewhere: validators, final URL, failures, next attempt and retirement are reset.
+        """
+        with self._transaction():
+            self._db.execute("INSERT OR IGNORE INTO sources (name, url) VALUES (?, ?)", (name, url))
+            self._db.execute(
+                "UPDATE sources SET url = ?, final_url = NULL, etag = NULL, last_modified = NULL, failures = 0, "
+                "next_attempt = NULL, retired = 0, last_error = NULL WHERE name = ? AND url != ?", (url, name, url))
+            return self._read_state(name)
+
+    def states(self) -> list[SourceState]:
+        """Every known source, by name."""
+        with self._transaction(write=False):
+            names = [row[0] for row in self._db.execute("SELECT name FROM sources ORDER BY name")]
+            return [self._read_state(name) for name in names]
+
+    def _read_state(self, name: str) -> SourceState:
+        row = self._db.execute(
+            "SELECT name, url, final_url, etag, last_modified, last_attempt, last_success, last_error, failures, "
+            "next_attempt, retired, (SELECT COUNT(*) FROM entries WHERE source = sources.name) "
+            "FROM sources WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            raise KeyError(name)
+        return SourceState(
+            name=row[0], url=row[1], final_url=row[2], etag=row[3], last_modified=row[4],
+            last_attempt=_time(row[5]), last_success=_time(row[6]), last_error=row[7], failures=int(row[8]),
+            next_attempt=_time(row[9]), retired=bool(row[10]), entries=int(row[11]))
+
+    def record_fetch(self, name: str, result: FetchResult, *, now: datetime, interval: int,
+                     max_backoff: int) -> SourceState:
+        """Remember the outcome of fetching source ``name`` (which :meth:`state` created)."""
+        with self._transaction():
+            old = self._read_state(name)
+            changes: dict[str, object] = {"last_attempt": _utc_text(now)}
+            if result.outcome in ("ok", "not_modified"):
+                changes.update(failures=0, last_error=None, last_success=_utc_text(now), retired=0,
+                               etag=result.validators.etag, last_modified=result.validators.last_modified,
+                               next_attempt=_utc_text(now + timedelta(seconds=interval)))
+                if result.moved_to:
+                    changes["final_url"] = result.moved_to
+            elif result.outcome == "gone":
+                changes.update(retired=1, last_error=result.error, next_attempt=None)
+            elif result.outcome == "throttled":
+                earliest = now + timedelta(seconds=interval)
+                wait_until = max(result.retry_after, earliest) if result.retry_after else earliest
+                changes.update(last_error=result.error, next_attempt=_utc_text(wait_until))
+            else:
+                failures = old.failures + 1
+                delay = min(max_backoff, interval * 2 ** min(failures - 1, 40))
+                changes.update(failures=failures, last_error=result.error,
+                               next_attempt=_utc_text(now + timedelta(seconds=delay)))
+            assignments = ", ".join(f"{column} = ?" for column in changes)
+            self._db.execute(f"UPDATE sources SET {assignments} WHERE name = ?", (*changes.values(), name))
+            return self._read_state(name)
+
+    def due(self, name: str, now: datetime) -> bool:
+        """True when source ``name`` should be fetched now (unknown sources are due)."""
+        with self._transaction(write=False):
+            row = self._db.execute("SELECT retired, next_attempt FROM sources WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            return True
+        next_attempt = _time(row[1])
+        return not row[0] and (next_attempt is None or next_attempt <= now)
+
+    # ------------------------------------------------------------ entries
+
+    def save_entries(self, source: str, entries: Sequence[Entry], *, now: datetime) -> tuple[int, int]:
+        """Store what source ``source`` currently offers; return (new, changed) counts.
+
+        Known ids keep their first-seen time; every saved entry gets ``last_seen = now``.
+        """
+        new = changed = 0
+        seen = _utc_text(now)
+        with self._transaction():
+            for entry in entries:
+                digest = _content_hash(entry)
+                row = self._db.execute("SELECT hash FROM entries WHERE source = ? AND id = ?",
+                                       (source, entry.id)).fetchone()
+                if row is None:
+                    new += 1
+                    self._db.execute(
+                        "INSERT INTO entries (source, id, first_seen, last_seen, published, hash, data) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (source, entry.id, seen, seen, _utc_text(entry.published), digest, entry_to_json(entry)))
+                    continue
+                changed += row[0] != digest
+                self._db.execute(
+                    "UPDATE entries SET last_seen = ?, published = ?, hash = ?, data = ? WHERE source = ? AND id = ?",
+                    (seen, _utc_text(entry.published), digest, entry_to_json(entry), source, entry.id))
+        return new, changed
+
+    def first_seen(self, source: str, entry_id: str) -> datetime | None:
+        """When entry ``entry_id`` of ``source`` was first stored, or None."""
+        with self._transaction(write=False):
+            row = self._db.execute("SELECT first_seen FROM entries WHERE source = ? AND id = ?",
+                                   (source, entry_id)).fetchone()
+        return _time(row[0]) if row else None
+
+    _RETAINED = ("SELECT id, data FROM entries WHERE source = ? AND last_seen >= ? "
+                 "ORDER BY published DESC, id LIMIT ?")
+
+    def entries(self, source: str, *, now: datetime, keep_days: int, keep_count: int) -> list[Entry]:
+        """The retained entries of ``source``, newest first (ties by id).
+
+        Retained: seen within the last ``keep_days`` days, and among the ``keep_count`` newest by published date.
+        """
+        with self._transaction(write=False):
+            rows = self._db.execute(self._RETAINED, (source, _cutoff(now, keep_days), max(keep_count, 0))).fetchall()
+        return [entry_from_json(data) for _id, data in rows]
+
+    def prune(self, source: str, *, now: datetime, keep_days: int, keep_count: int) -> int:
+        """Delete the entries of ``source`` that :meth:`entries` no longer returns; return how many."""
+        with self._transaction():
+            kept = {row[0] for row in self._db.execute(
+                self._RETAINED, (source, _cutoff(now, keep_days), max(keep_count, 0)))}
+            ids = [row[0] for row in self._db.execute("SELECT id FROM entries WHERE source = ?", (source,))]
+            doomed = [(source, entry_id) for entry_id in ids if entry_id not in kept]
+            self._db.executemany("DELETE FROM entries WHERE source = ? AND id = ?", doomed)
+        return len(doomed)
+
+
+def _cutoff(now: datetime, keep_days: int) -> str:
+    return _utc_text(now - timedelta(days=keep_days))
