@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Project tasks that work on a fresh machine with only Python 3.11+ and git.
 
-    python3 dev.py demo     build the bundled example site into build/demo/
+    python3 dev.py demo     build the bundled example site into build/demo/ and serve it (daemon)
     python3 dev.py test     lint, type-check and run the whole test suite
 
 Both create ./.venv and install feedkit with its development tools the first time
@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import signal
+import socket
 import subprocess
 import sys
 import venv
@@ -41,16 +44,80 @@ def ensure_venv() -> None:
     STAMP.write_text(wanted + "\n")
 
 
+def free_port(preferred: int = 8080) -> int:
+    for port in (preferred, 0):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return int(probe.getsockname()[1])
+    raise SystemExit("no free port on 127.0.0.1")
+
+
 def demo() -> None:
+    """Build the example once, then run the daemon on it and serve it on 127.0.0.1.
+
+    The daemon stops by itself after DEMO_SECONDS (default 30; 0 = until Ctrl-C).
+    """
     ensure_venv()
-    run(BIN / "feedkit", "build", "--config", "examples/site/feedkit.toml", "--out", "build/demo")
-    print(f"demo output: {ROOT / 'build/demo'} (index.json lists every channel; all/rss.xml is everything)")
+    out = ROOT / "build" / "demo"
+    run(BIN / "feedkit", "build", "--config", "examples/site/feedkit.toml", "--out", out)
+    print(f"demo output: {out} (index.html lists every channel; all/rss.xml is everything)")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    seconds = float(os.environ.get("DEMO_SECONDS", "30"))
+    print(f"\nserving the example at {url} - subscribe to {url}all/atom.xml or import {url}index.opml")
+    print(f"(the daemon stops after {seconds:g} s; DEMO_SECONDS=0 keeps it running until Ctrl-C)\n", flush=True)
+    command = [str(BIN / "feedkit"), "run", "--config", "examples/site/feedkit.toml", "--out", str(out),
+               "--base-url", url, "--serve", f"127.0.0.1:{port}", "--log-format", "text"]
+    if seconds > 0:
+        command += ["--stop-after", str(seconds)]
+    child = subprocess.Popen(command, cwd=ROOT)
+    try:
+        sys.exit(child.wait())
+    except KeyboardInterrupt:
+        child.send_signal(signal.SIGINT)
+        sys.exit(child.wait())
+
+
+def ensure_test_tools() -> None:
+    """Best effort: real readers for the tests that check output the way readers see it.
+
+    As root on Debian (CI), install Chromium (the browser-view test) and, when the shared
+    tools are next to the repo, feedcheck's 13 feed consumers (newsboat among them).
+    Without them those tests skip; nothing here may fail the test command.
+    """
+    apt = shutil.which("apt-get")
+    is_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    if not shutil.which("chromium") and apt and is_root:
+        print("+ installing chromium for the browser test (best effort)", flush=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        for command in ([apt, "update", "-qq"],
+                        [apt, "install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-noto-cjk"]):
+            subprocess.run(command, check=False, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if "FEEDCHECK_HOME" in os.environ:
+        return
+    installer = ROOT.parent / "shared" / "tools" / "install-feedcheck.sh"
+    home = ROOT / ".cache" / "feedcheck"
+    if installer.is_file() and is_root and not (home / "venv" / "bin" / "python3").exists():
+        print(f"+ installing feedcheck into {home} (best effort)", flush=True)
+        log = ROOT / ".cache" / "install-feedcheck.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("wb") as out:
+            done = subprocess.run(["bash", str(installer), str(home)], stdout=out, stderr=subprocess.STDOUT,
+                                  check=False)
+        if done.returncode != 0:
+            print(f"  feedcheck install failed (see {log}); the feedcheck tests will skip", flush=True)
+    if (home / "venv" / "bin" / "python3").exists():
+        os.environ["FEEDCHECK_HOME"] = str(home)
 
 
 def test() -> None:
     ensure_venv()
     run(BIN / "ruff", "check", "feedkit", "tests", "benchmarks", "dev.py")
     run(BIN / "mypy", "--strict", "feedkit")
+    ensure_test_tools()
     run(BIN / "python", "-m", "pytest", "-q", *sys.argv[2:])
 
 

@@ -6,6 +6,8 @@ The public API mirrors the CLI::
     config = feedkit.load_config(Path("feedkit.toml"))
     report = feedkit.build(config)
     print(report.summary())
+
+    feedkit.run(lambda: config, feedkit.DaemonSettings(serve=("127.0.0.1", 8080)))  # the daemon
 """
 
 from __future__ import annotations
@@ -21,11 +23,13 @@ from .config import (
     FetchConfig,
     SiteConfig,
     UpstreamSourceConfig,
+    WebSubConfig,
 )
 from .configfile import load_config, parse_config
-from .errors import ConfigError, FeedkitError, InputError, OutputError
-from .model import Author, Channel, ChannelInfo, Entry, Image, Problem, Severity
-from .report import BuildReport
+from .daemon import DaemonSettings, run
+from .errors import ConfigError, FeedkitError, InputError, OutputError, StoreError
+from .model import Author, Channel, ChannelInfo, Entry, Image, Problem, Severity, Via
+from .report import BuildReport, SourceHealth
 
 __all__ = [
     "ArticleSourceConfig",
@@ -37,6 +41,7 @@ __all__ = [
     "ChannelsConfig",
     "Config",
     "ConfigError",
+    "DaemonSettings",
     "Entry",
     "FeedkitError",
     "FetchConfig",
@@ -46,10 +51,15 @@ __all__ = [
     "Problem",
     "Severity",
     "SiteConfig",
+    "SourceHealth",
+    "StoreError",
     "Transform",
     "UpstreamSourceConfig",
+    "Via",
+    "WebSubConfig",
     "__version__",
     "build",
     "load_config",
     "parse_config",
+    "run",
 ]

@@ -11,15 +11,17 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from . import articles, feeds
+from .archive import shadowed_archives
 from .config import Config
 from .dedupe import collapse
-from .identity import encode_url
 from .merge import PlannedChannel, RoutingOptions, apply_aliases, category_wanted, route, sort_key
-from .model import Channel, ChannelInfo, Entry, Problem, Severity
-from .pages import STYLESHEET_NAME, render_index_html, stylesheet_bytes, stylesheet_href
-from .render import FILE_NAMES, RENDERERS, Rendered, render_atom, render_index_json, render_opml, render_rss
+from .model import Entry, Problem, Severity
+from .pages import STYLESHEET_NAME, render_index_html, stylesheet_bytes
+from .publish import publish_channel, publish_file
+from .render import render_index_json, render_opml
 from .report import BuildReport
-from .write import safe_output_path, write_if_changed
+from .websub import notify_hubs
+from .write import safe_output_path
 
 Transform = Callable[[Entry], "Entry | None"]
 """A user function applied to every entry before routing; return None to drop the entry."""
@@ -70,19 +72,47 @@ def build(
     planned.extend(_kept_channels(config, planned, report))
 
     newest: dict[str, datetime | None] = {}
+    archive_pages: dict[tuple[str, str], int] = {}
+    topics: list[str] = []
+    archived = _archived_folders(config, planned, report)
     for channel in planned:
-        info, shown = _publish_channel(config, channel, report)
-        report.channels.append(info)
-        newest[channel.folder] = max((e.updated or e.published for e in shown), default=None)
+        published = publish_channel(config, channel, report, archive=channel.folder in archived)
+        report.channels.append(published.info)
+        newest[channel.folder] = max((e.updated or e.published for e in published.shown), default=None)
+        archive_pages[(channel.kind, channel.slug)] = published.archive_pages
+        topics.extend(published.changed_topics)
+    _publish_indexes(config, report, newest, archive_pages if config.channels.archive else None)
+    if topics and not dry_run:
+        report.problems.extend(notify_hubs(config.websub, config.fetch, topics))
+    return report
+
+
+def _publish_indexes(
+    config: Config, report: BuildReport, newest: dict[str, datetime | None],
+    archive_pages: dict[tuple[str, str], int] | None,
+) -> None:
     site = config.site
-    _publish(config, INDEX_JSON, render_index_json(report.channels), report)
-    _publish(config, INDEX_OPML, render_opml(site.title, report.channels, site.base_url), report)
-    _publish(config, INDEX_HTML, render_index_html(
+    publish_file(config, INDEX_JSON, render_index_json(report.channels, archive_pages), report)
+    publish_file(config, INDEX_OPML, render_opml(site.title, report.channels, site.base_url), report)
+    publish_file(config, INDEX_HTML, render_index_html(
         site.title, site.description, report.channels, site.base_url, updated=newest, language=site.language
     ), report)
     if config.channels.stylesheet:
-        _publish(config, STYLESHEET_NAME, stylesheet_bytes(), report)
-    return report
+        publish_file(config, STYLESHEET_NAME, stylesheet_bytes(), report)
+
+
+def _archived_folders(config: Config, planned: Sequence[PlannedChannel], report: BuildReport) -> set[str]:
+    """Folders of the channels that get archive pages: all of them when archives are on, except
+    a channel whose pages would land in another channel's folder (reported)."""
+    if not config.channels.archive:
+        return set()
+    folders = {channel.folder for channel in planned}
+    shadowed = shadowed_archives(folders)
+    for folder, other in shadowed.items():
+        report.problems.append(Problem(
+            folder, f"archive pages not written: the channel in {other} already uses the folder of one of them "
+            "(give that category its own slug)", Severity.WARNING))
+    return folders - set(shadowed)
 
 
 LOCAL_PRIORITY = 100
@@ -186,77 +216,3 @@ def _kept_channels(config: Config, planned: Sequence[PlannedChannel], report: Bu
         )
     except Exception as exc:  # OutputError from an unsafe slug in a tampered index
         report.problems.append(Problem(str(index_path), f"ignored an unsafe channel in the previous index: {exc}"))
-
-
-def channel_for(config: Config, planned: PlannedChannel) -> Channel:
-    """The renderers' view of a channel: its settings resolved against ``[channels]`` and ``[site]``."""
-    site, s = config.site, planned.settings
-    feed_urls = {
-        fmt: encode_url(f"{site.base_url}{planned.folder}/{FILE_NAMES[fmt]}") for fmt in formats_of(config, planned)
-    }
-    return Channel(
-        slug=planned.slug,
-        kind=planned.kind,
-        title=planned.title,
-        description=planned.description,
-        category=planned.category,
-        link=s.link or site.link or site.base_url,
-        feed_urls=feed_urls,
-        language=s.language or site.language,
-        author=s.author or site.author,
-        icon=s.icon or site.icon,
-        logo=s.logo or site.logo,
-        copyright=s.copyright or site.copyright,
-        full_content=(s.content or config.channels.content) == "full",
-    )
-
-
-def formats_of(config: Config, planned: PlannedChannel) -> tuple[str, ...]:
-    return planned.settings.formats or config.channels.formats
-
-
-def _publish_channel(
-    config: Config, planned: PlannedChannel, report: BuildReport
-) -> tuple[ChannelInfo, tuple[Entry, ...]]:
-    channel = channel_for(config, planned)
-    entries = planned.entries[: planned.settings.entry_limit or config.channels.entry_limit]
-    files: dict[str, str] = {}
-    dropped_ids: set[str] = set()
-    for fmt in formats_of(config, planned):
-        rel_path = f"{planned.folder}/{FILE_NAMES[fmt]}"
-        rendered = _render(config, fmt, channel, entries, rel_path)
-        for problem in rendered.dropped:
-            if problem.origin not in dropped_ids:
-                dropped_ids.add(problem.origin)
-                report.problems.append(problem)
-        _publish(config, rel_path, rendered.data, report)
-        files[fmt] = rel_path
-    info = ChannelInfo(
-        slug=planned.slug,
-        kind=planned.kind,
-        title=planned.title,
-        description=planned.description,
-        category=planned.category,
-        entries=len(entries) - len(dropped_ids),
-        files=files,
-    )
-    return info, entries
-
-
-def _render(config: Config, fmt: str, channel: Channel, entries: Sequence[Entry], rel_path: str) -> Rendered:
-    stylesheet = stylesheet_href(rel_path) if config.channels.stylesheet else None
-    if fmt == "rss":
-        return render_rss(channel, entries, stylesheet=stylesheet)
-    if fmt == "atom":
-        return render_atom(channel, entries, stylesheet=stylesheet)
-    return RENDERERS[fmt](channel, entries)
-
-
-def _publish(config: Config, rel_path: str, data: bytes, report: BuildReport) -> None:
-    if report.dry_run:
-        safe_output_path(config.out, rel_path)
-        return
-    if write_if_changed(config.out, rel_path, data):
-        report.written.append(rel_path)
-    else:
-        report.unchanged.append(rel_path)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -11,14 +13,18 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__
+from . import __version__, daemon
 from .build import build
 from .config import ArticleSourceConfig, Config, UpstreamSourceConfig, check_base_url, check_timezone
 from .configfile import check_store_outside_output, default_feed_name, load_config, upstream_location
+from .daemon import DaemonSettings
 from .errors import ConfigError, FeedkitError
+from .eventlog import LOG_FORMATS, EventLog
 from .feeds import health_from_state
 from .html import check_selectors
+from .lock import read_pid_file, running_pid
 from .report import BuildReport
+from .serve import parse_bind
 from .store import Store
 
 EXIT_OK = 0
@@ -110,10 +116,20 @@ def check_command(strict: bool, quiet: bool, as_json: bool, **inputs: Any) -> No
     _run_build(InputOptions(**inputs), dry_run=True, strict=strict, quiet=quiet, as_json=as_json)
 
 
+def store_options(func: F) -> F:
+    """The options that find the store: ``status`` and ``reload``."""
+    options = [
+        click.option("-c", "--config", "config_path", type=click.Path(path_type=Path), help="feedkit.toml to read."),
+        click.option("-o", "--out", type=click.Path(path_type=Path), help="Output folder (finds the default store)."),
+        click.option("--store", type=click.Path(path_type=Path), help="SQLite store file."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 @main.command("status")
-@click.option("-c", "--config", "config_path", type=click.Path(path_type=Path), help="feedkit.toml to read.")
-@click.option("-o", "--out", type=click.Path(path_type=Path), help="Output folder (finds the default store).")
-@click.option("--store", type=click.Path(path_type=Path), help="SQLite store file.")
+@store_options
 @click.option("--json", "as_json", is_flag=True, help="Print the sources as JSON.")
 def status_command(config_path: Path | None, out: Path | None, store: Path | None, as_json: bool) -> None:
     """One line per upstream feed: OK/failing/retired, last success, last error, entries, next attempt."""
@@ -132,6 +148,48 @@ def status_command(config_path: Path | None, out: Path | None, store: Path | Non
             click.echo(item.line())
         if not health:
             click.echo("no upstream feeds in the store")
+
+
+@main.command("run")
+@input_options
+@click.option("--serve", metavar="HOST:PORT",
+              help="Serve the output folder over HTTP on this address, e.g. 127.0.0.1:8080 (':8080' is 127.0.0.1).")
+@click.option("--rescan", type=click.FloatRange(min=0.1), default=30.0, show_default=True, metavar="SECONDS",
+              help="Seconds between looks at the article folders for changed files.")
+@click.option("--debounce", type=click.FloatRange(min=0.0), default=2.0, show_default=True, metavar="SECONDS",
+              help="Quiet seconds after the last change before a build starts.")
+@click.option("--log-format", type=click.Choice(LOG_FORMATS), default="text", show_default=True,
+              help="Log lines on standard error as key=value text or JSON objects.")
+@click.option("--pid-file", type=click.Path(path_type=Path), help="Write the daemon's pid to this file.")
+@click.option("--stop-after", type=click.FloatRange(min=0.1), metavar="SECONDS",
+              help="Stop by itself after this many seconds (demos, smoke tests).")
+def run_command(serve: str | None, rescan: float, debounce: float, log_format: str, pid_file: Path | None,
+                stop_after: float | None, **inputs: Any) -> None:
+    """Keep every channel current on a schedule (and serve them with --serve) until SIGTERM or Ctrl-C."""
+    options = InputOptions(**inputs)
+    try:
+        settings = DaemonSettings(serve=parse_bind(serve) if serve is not None else None, rescan=rescan,
+                                  debounce=debounce, pid_file=pid_file, stop_after=stop_after)
+        status = daemon.run(lambda: config_from_options(options), settings, EventLog(log_format))
+    except FeedkitError as exc:
+        _fail(exc)
+    sys.exit(status)
+
+
+@main.command("reload")
+@store_options
+@click.option("--pid-file", type=click.Path(path_type=Path), help="The --pid-file of the daemon to reload.")
+def reload_command(config_path: Path | None, out: Path | None, store: Path | None, pid_file: Path | None) -> None:
+    """Make the running daemon re-read its config (sends it SIGHUP); it logs what changed."""
+    try:
+        pid = read_pid_file(pid_file) if pid_file is not None else running_pid(_store_path(config_path, out, store))
+        os.kill(pid, signal.SIGHUP)
+    except ProcessLookupError:
+        click.echo(f"feedkit: no process {pid} (read from {pid_file}): is the daemon running?", err=True)
+        sys.exit(EXIT_OUTPUT)
+    except FeedkitError as exc:
+        _fail(exc)
+    click.echo(f"asked the feedkit daemon (pid {pid}) to reload its config; its log says what changed")
 
 
 def _store_path(config_path: Path | None, out: Path | None, store: Path | None) -> Path:

@@ -171,6 +171,29 @@ class ChannelsConfig:
     """These categories (and their sub-categories) get no channel."""
     stylesheet: bool = True
     """Reference an XSL stylesheet from RSS/Atom files so browsers show a readable page."""
+    archive: bool = False
+    """Keep entries beyond the subscription document in RFC 5005 archive pages."""
+    archive_page_size: int = 50
+    """Entries per archive page (only full pages are written, so a page never changes)."""
+
+
+@dataclass(frozen=True, slots=True)
+class WebSubConfig:
+    """WebSub (W3C) push: hubs advertised by every channel and notified after a build that changed it."""
+
+    hubs: tuple[str, ...] = ()
+    """http(s) URLs of the hubs; none: WebSub is off."""
+    timeout: float = 10.0
+    """Total seconds one notification (one POST) may take."""
+    retries: int = 3
+    """Further attempts after a failed notification (0 to MAX_WEBSUB_RETRIES)."""
+    backoff: float = 1.0
+    """Seconds before the first retry; each further retry waits twice as long (at most MAX_WEBSUB_BACKOFF)."""
+
+
+MAX_WEBSUB_RETRIES = 10
+MAX_WEBSUB_BACKOFF = 60.0
+"""Longest wait between two attempts to notify a hub (seconds)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +214,7 @@ class Config:
     source: Mapping[str, ChannelConfig] = field(default_factory=dict)
     aliases: Mapping[str, str] = field(default_factory=dict)
     """Category or tag name -> the name it is merged into."""
+    websub: WebSubConfig = WebSubConfig()
 
     @property
     def store_path(self) -> Path:
@@ -219,3 +243,18 @@ def check_base_url(key: str, value: object) -> str:
     return value if value.endswith("/") else value + "/"
 
 
+
+
+def check_hub_url(key: str, value: object) -> str:
+    """An absolute http(s) URL of a WebSub hub, kept exactly as written (no ``/`` added)."""
+    if not isinstance(value, str):
+        raise ConfigError(key, f"expected an http(s) URL, got {value!r}")
+    try:
+        parts = urlsplit(value)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and value == value.strip()
+        parts.port  # noqa: B018  (raises ValueError for a port out of range)
+    except ValueError:
+        valid = False
+    if not valid:
+        raise ConfigError(key, f"expected an absolute http(s) URL such as 'https://hub.example/', got {value!r}")
+    return value

@@ -23,6 +23,7 @@ from .config import (
     DEFAULT_PERMALINK,
     FILTER_FIELDS,
     FORMATS,
+    MAX_WEBSUB_RETRIES,
     ArticleSourceConfig,
     ChannelConfig,
     ChannelsConfig,
@@ -30,124 +31,13 @@ from .config import (
     FetchConfig,
     SiteConfig,
     UpstreamSourceConfig,
+    WebSubConfig,
     check_base_url,
+    check_hub_url,
     check_timezone,
 )
+from .configtable import Table
 from .errors import ConfigError
-from .html import check_selectors
-
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
-_DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-class Table:
-    """A TOML table being read: typed getters that name the key on error, unknown keys rejected."""
-
-    def __init__(self, data: Mapping[str, Any], prefix: str) -> None:
-        self.data = data
-        self.prefix = prefix
-        self.used: set[str] = set()
-
-    def key(self, name: str) -> str:
-        return f"{self.prefix}.{name}" if self.prefix else name
-
-    def get(self, name: str, kind: type | tuple[type, ...], default: Any = None) -> Any:
-        self.used.add(name)
-        if name not in self.data:
-            return default
-        value = self.data[name]
-        kinds = kind if isinstance(kind, tuple) else (kind,)
-        if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
-            raise ConfigError(self.key(name), f"expected {_kind_names(kinds)}, got {value!r}")
-        return value
-
-    def text(self, name: str, default: str | None = None) -> str | None:
-        value = self.get(name, str, default)
-        if value is not None and not value.strip():
-            raise ConfigError(self.key(name), "must not be empty")
-        return value  # type: ignore[no-any-return]
-
-    def strings(self, name: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
-        value = self.get(name, (list, str), None)
-        if value is None:
-            return default
-        if isinstance(value, str):
-            return (value,)
-        for i, item in enumerate(value):
-            if not isinstance(item, str):
-                raise ConfigError(f"{self.key(name)}[{i}]", f"expected a string, got {item!r}")
-        return tuple(value)
-
-    def positive_int(self, name: str, default: int) -> int:
-        value = self.get(name, int, default)
-        if value < 1:
-            raise ConfigError(self.key(name), f"expected a whole number of at least 1, got {value!r}")
-        return int(value)
-
-    def positive_number(self, name: str, default: float) -> float:
-        value = self.get(name, (int, float), default)
-        if value <= 0:
-            raise ConfigError(self.key(name), f"expected a number above 0, got {value!r}")
-        return float(value)
-
-    def duration(self, name: str, default: int) -> int:
-        """Seconds, as a whole number or a string such as ``"90s"``, ``"15m"``, ``"2h"``, ``"1d"``."""
-        value = self.get(name, (int, str), default)
-        if isinstance(value, str):
-            match = _DURATION.match(value)
-            if not match:
-                raise ConfigError(self.key(name), f"expected seconds or a duration like '15m', got {value!r}")
-            value = int(match.group(1)) * _DURATION_UNITS[match.group(2)]
-        if value < 1:
-            raise ConfigError(self.key(name), f"expected at least 1 second, got {value!r}")
-        return int(value)
-
-    def choice(self, name: str, choices: tuple[str, ...], default: str | None) -> str | None:
-        value = self.get(name, str, default)
-        if value is not None and value not in choices:
-            raise ConfigError(self.key(name), f"expected one of {', '.join(choices)}, got {value!r}")
-        return value  # type: ignore[no-any-return]
-
-    def formats(self, name: str, default: tuple[str, ...] | None) -> tuple[str, ...] | None:
-        if name not in self.data:
-            self.used.add(name)
-            return default
-        formats = self.strings(name)
-        for i, fmt in enumerate(formats):
-            if fmt not in FORMATS:
-                choices = ", ".join(FORMATS)
-                raise ConfigError(f"{self.key(name)}[{i}]", f"unknown format {fmt!r} (choose from {choices})")
-        if not formats:
-            raise ConfigError(self.key(name), "name at least one format")
-        return tuple(dict.fromkeys(formats))
-
-    def selectors(self, name: str) -> tuple[str, ...]:
-        selectors = self.strings(name, ())
-        check_selectors(selectors, self.key(name))
-        return selectors
-
-    def table(self, name: str) -> Table:
-        return Table(self.get(name, dict, {}), self.key(name))
-
-    def tables(self, name: str) -> list[Table]:
-        items = self.get(name, list, [])
-        result = []
-        for i, item in enumerate(items):
-            if not isinstance(item, dict):
-                raise ConfigError(f"{self.key(name)}[{i}]", f"expected a table ([[{name}]])")
-            result.append(Table(item, f"{self.key(name)}[{i}]"))
-        return result
-
-    def reject_unknown(self) -> None:
-        for name in self.data:
-            if name not in self.used:
-                raise ConfigError(self.key(name), "unknown key (see docs/configuration.md)")
-
-
-def _kind_names(kinds: tuple[type, ...]) -> str:
-    names = {str: "a string", int: "a whole number", float: "a number", bool: "true or false", list: "a list",
-             dict: "a table"}
-    return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 
 def load_config(path: Path, out_override: Path | None = None) -> Config:
@@ -193,6 +83,7 @@ def parse_config(raw: Mapping[str, Any], root: Path, out_override: Path | None =
         author=_channel_map(top.table("author")),
         source=_channel_map(top.table("source")),
         aliases=_aliases(top.table("aliases")),
+        websub=_websub(top.table("websub")),
     )
     top.reject_unknown()
     check_store_outside_output(config)
@@ -246,6 +137,8 @@ def _channels(t: Table) -> ChannelsConfig:
         include_categories=t.strings("include_categories"),
         exclude_categories=t.strings("exclude_categories"),
         stylesheet=t.get("stylesheet", bool, True),
+        archive=t.get("archive", bool, False),
+        archive_page_size=t.positive_int("archive_page_size", 50),
     )
     t.reject_unknown()
     return result
@@ -401,5 +294,21 @@ def _fetch(t: Table) -> FetchConfig:
     )
     if result.max_redirects < 0:
         raise ConfigError(t.key("max_redirects"), "must not be negative")
+    t.reject_unknown()
+    return result
+
+
+def _websub(t: Table) -> WebSubConfig:
+    defaults = WebSubConfig()
+    hubs = t.strings("hubs")
+    retries = t.get("retries", int, defaults.retries)
+    if not 0 <= retries <= MAX_WEBSUB_RETRIES:
+        raise ConfigError(t.key("retries"), f"expected a whole number from 0 to {MAX_WEBSUB_RETRIES}, got {retries!r}")
+    result = WebSubConfig(
+        hubs=tuple(dict.fromkeys(check_hub_url(f"{t.key('hubs')}[{i}]", hub) for i, hub in enumerate(hubs))),
+        timeout=t.positive_number("timeout", defaults.timeout),
+        retries=retries,
+        backoff=t.positive_number("backoff", defaults.backoff),
+    )
     t.reject_unknown()
     return result

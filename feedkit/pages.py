@@ -15,7 +15,6 @@ not served from ``base_url``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,7 +24,7 @@ from lxml import etree
 
 from .identity import encode_url
 from .model import ChannelInfo
-from .render import file_url, format_rfc3339
+from .render_base import file_url, format_rfc3339, language_tag
 from .text import strip_illegal_xml_chars
 
 STYLESHEET_NAME = "feed.xsl"
@@ -34,7 +33,6 @@ INDEX_HTML_NAME = "index.html"
 OPML_NAME = "index.opml"
 
 _PACKAGED_STYLESHEET = "stylesheet.xsl"
-_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 _FORMATS = (  # format, link text, MIME type for autodiscovery
     ("rss", "RSS", "application/rss+xml"),
     ("atom", "Atom", "application/atom+xml"),
@@ -163,7 +161,7 @@ def render_index_html(
     sits in the output root); autodiscovery links are absolute (``base_url`` + path,
     percent-encoded).  Channels appear in the given order within their group.
     """
-    lang = _language_tag(language)
+    lang = language_tag(language)
     labels = _LABELS["zh" if lang and lang.lower().startswith("zh") else "en"]
     page = _Page(labels, base_url, updated or {})
     html = etree.Element("html")
@@ -299,13 +297,6 @@ def _separate(parent: etree._Element, separator: str = " · ") -> None:
 
 def _count(entries: int, labels: Mapping[str, str]) -> str:
     return f"{entries} {labels['entry'] if entries == 1 else labels['entries']}"
-
-
-def _language_tag(value: str | None) -> str | None:
-    if value is None:
-        return None
-    tag = _clean(value).strip().replace("_", "-")
-    return tag if _LANGUAGE_TAG.match(tag) else None
 
 
 def _clean(value: str) -> str:

@@ -133,10 +133,17 @@ def _author(author: Author) -> dict[str, str]:
 # --- index.json -----------------------------------------------------------------------
 
 
-def render_index_json(channels: Sequence[ChannelInfo]) -> bytes:
-    """``index.json``: one object per channel, in the given order, for tools and the next build."""
-    index = [
-        {
+def render_index_json(
+    channels: Sequence[ChannelInfo], archive_pages: Mapping[tuple[str, str], int] | None = None
+) -> bytes:
+    """``index.json``: one object per channel, in the given order, for tools and the next build.
+
+    ``archive_pages`` (``(kind, slug)`` -> number of RFC 5005 archive pages) is given when
+    archives are on; then every channel has an ``archive_pages`` key (0 when missing).
+    """
+    index = []
+    for info in channels:
+        item: dict[str, Any] = {
             "channel": base.clean_text(info.slug),
             "kind": base.clean_text(info.kind),
             "title": base.clean_text(info.title),
@@ -145,8 +152,9 @@ def render_index_json(channels: Sequence[ChannelInfo]) -> bytes:
             "entries": info.entries,
             "files": _ordered_files(info.files),
         }
-        for info in channels
-    ]
+        if archive_pages is not None:
+            item["archive_pages"] = archive_pages.get((info.kind, info.slug), 0)
+        index.append(item)
     return _dump(index)
 
 

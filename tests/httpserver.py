@@ -10,7 +10,9 @@ Routes are configured per test::
 
 It listens on 127.0.0.1 only and never connects anywhere (a redirect to another address is
 only a ``Location`` header).  It counts requests per path (``hits``), records request headers
-(``requests``) and the largest number of requests in flight at once (``max_in_flight``).
+(``requests``), POST bodies (``posts``, e.g. WebSub pings) and the largest number of requests
+in flight at once (``max_in_flight``).  POST is answered by the same routes as GET; a route's
+``statuses`` answers successive requests in turn (``(500, 204)``: fail once, then accept).
 Everything is bounded: drips and hangs end after ``MAX_STALL`` seconds or when it stops.
 """
 
@@ -22,13 +24,15 @@ import zlib
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 MIB = 1024 * 1024
 MAX_STALL = 20.0
 """Longest a drip or a hang keeps a connection (seconds)."""
+MAX_POST = 1024 * 1024
+"""Largest POST body read and recorded."""
 
 
 @dataclass
@@ -45,6 +49,8 @@ class Route:
     interval: float = 0.2
     size: int = 0
     declare_length: bool = True
+    statuses: tuple[int, ...] = ()
+    """Statuses of the 1st, 2nd… request to this path (the last one repeats); empty: ``status``."""
 
 
 @cache
@@ -63,6 +69,7 @@ class Upstream:
         self.routes: dict[str, Route] = {}
         self.hits: Counter[str] = Counter()
         self.requests: dict[str, list[dict[str, str]]] = {}
+        self.posts: dict[str, list[bytes]] = {}
         self.in_flight = 0
         self.max_in_flight = 0
         self.stopping = threading.Event()
@@ -118,12 +125,18 @@ class Upstream:
     def big(self, path: str, size: int, declare_length: bool = True) -> None:
         self.routes[path] = Route(mode="stream", size=size, declare_length=declare_length)
 
-    def _enter(self, path: str, headers: dict[str, str]) -> None:
+    def _enter(self, path: str, headers: dict[str, str]) -> int:
+        """Count a request; returns how many requests this path has had, this one included."""
         with self._lock:
             self.hits[path] += 1
             self.requests.setdefault(path, []).append(headers)
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            return self.hits[path]
+
+    def _record_post(self, path: str, body: bytes) -> None:
+        with self._lock:
+            self.posts.setdefault(path, []).append(body)
 
     def _leave(self) -> None:
         with self._lock:
@@ -137,12 +150,21 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
 
+    def do_POST(self) -> None:
+        length = min(int(self.headers.get("Content-Length") or 0), MAX_POST)
+        body = self.rfile.read(length) if length > 0 else b""
+        upstream: Upstream = self.server.upstream  # type: ignore[attr-defined]
+        upstream._record_post(self.path.split("?", 1)[0], body)
+        self.do_GET()
+
     def do_GET(self) -> None:
         upstream: Upstream = self.server.upstream  # type: ignore[attr-defined]
         path = self.path.split("?", 1)[0]
-        upstream._enter(path, {name.lower(): value for name, value in self.headers.items()})
+        hit = upstream._enter(path, {name.lower(): value for name, value in self.headers.items()})
         try:
             route = upstream.routes.get(path)
+            if route is not None and route.statuses:
+                route = replace(route, status=route.statuses[min(hit, len(route.statuses)) - 1])
             if route is None:
                 self._send(404, b"not found", {"Content-Type": "text/plain"})
                 return
