@@ -73,9 +73,10 @@ def floor(folder: Path) -> float:
     return time.perf_counter() - start
 
 
-def run_build(folder: Path, out: Path) -> tuple[float, int]:
+def run_build(folder: Path, out: Path, workers: int = 0) -> tuple[float, int]:
     config = Config(out=out, site=SiteConfig(title="bench", base_url="https://bench.example/", base_url_set=True),
-                    articles=(ArticleSourceConfig(paths=(folder,), name="bench", timezone="Asia/Shanghai"),))
+                    articles=(ArticleSourceConfig(paths=(folder,), name="bench", timezone="Asia/Shanghai"),),
+                    workers=workers)
     start = time.perf_counter()
     report = build(config)
     elapsed = time.perf_counter() - start
@@ -91,21 +92,24 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "posts"
         make_articles(folder, args.articles)
-        floors, cold, warm = [], [], []
+        floors, cold, warm, single = [], [], [], []
         for r in range(args.repeat):
             floors.append(floor(folder))
             out = Path(tmp) / f"out{r}"
             cold.append(run_build(folder, out)[0])
             warm.append(run_build(folder, out)[0])  # nothing changed: nothing written
+            single.append(run_build(folder, Path(tmp) / f"single{r}", workers=1)[0])
         tracemalloc.start()
         run_build(folder, Path(tmp) / "mem")
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
     f, c, w = statistics.median(floors), statistics.median(cold), statistics.median(warm)
+    one = statistics.median(single)
     print(f"articles: {args.articles}, repeat: {args.repeat} (medians)")
     print(f"floor (read + YAML only): {f:.3f} s")
     print(f"build, empty output:      {c:.3f} s  = {c / f:.1f} x floor  ({args.articles / c:.0f} articles/s)")
     print(f"build, unchanged output:  {w:.3f} s  = {w / f:.1f} x floor")
+    print(f"build, one process:       {one:.3f} s  = {one / f:.1f} x floor  (workers: {one / c:.2f} x faster)")
     print(f"peak traced memory:       {peak / 2**20:.1f} MiB")
     return 0
 

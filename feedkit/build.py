@@ -14,9 +14,11 @@ from . import articles, feeds
 from .archive import shadowed_archives
 from .config import Config
 from .dedupe import collapse
+from .errors import OutputError
 from .merge import PlannedChannel, RoutingOptions, apply_aliases, category_wanted, route, sort_key
 from .model import Entry, Problem, Severity
 from .pages import STYLESHEET_NAME, render_index_html, stylesheet_bytes
+from .parallel import ArticleJob, load_articles
 from .publish import publish_channel, publish_file
 from .render import render_index_json, render_opml
 from .report import BuildReport
@@ -37,6 +39,7 @@ def build(
     dry_run: bool = False,
     transforms: Sequence[Transform] = (),
     now: datetime | None = None,
+    refresh: bool = False,
 ) -> BuildReport:
     """Read every source, publish every channel, and report what happened.
 
@@ -44,7 +47,8 @@ def build(
     (``feedkit check``).  Problems with single inputs end up in the report;
     only a config, store or output failure raises (:class:`~feedkit.errors.FeedkitError`).
     ``now`` (aware; default: the clock) decides which feeds are due and how old their
-    entries are; it never appears in the output.
+    entries are; it never appears in the output.  ``refresh`` polls every feed now,
+    whatever its interval, backoff, ``Retry-After`` or retirement says.
     """
     now = now or datetime.now(UTC)
     report = BuildReport(dry_run=dry_run)
@@ -52,7 +56,7 @@ def build(
         report.problems.append(Problem(
             "site.base_url", f"not set: links and feed URLs use {config.site.base_url} (pass --base-url or set "
             "site.base_url to the public URL of the output folder)", Severity.WARNING))
-    entries = list(_read_articles(config, report)) + feeds.collect(config, now=now, report=report)
+    entries = list(_read_articles(config, report)) + feeds.collect(config, now=now, report=report, refresh=refresh)
     entries = [apply_aliases(entry, config.aliases) for entry in entries]
     entries = list(_apply_transforms(entries, transforms, report))
     priorities = {source.name: LOCAL_PRIORITY for source in config.articles}
@@ -76,7 +80,11 @@ def build(
     topics: list[str] = []
     archived = _archived_folders(config, planned, report)
     for channel in planned:
-        published = publish_channel(config, channel, report, archive=channel.folder in archived)
+        try:
+            published = publish_channel(config, channel, report, archive=channel.folder in archived)
+        except OutputError as exc:  # this channel's files; the others and the index still get written
+            report.problems.append(Problem(f"{config.out / channel.folder}", f"channel not written: {exc}"))
+            continue
         report.channels.append(published.info)
         newest[channel.folder] = max((e.updated or e.published for e in published.shown), default=None)
         archive_pages[(channel.kind, channel.slug)] = published.archive_pages
@@ -127,17 +135,21 @@ def _source_hosts(config: Config) -> dict[str, str]:
 
 
 def _read_articles(config: Config, report: BuildReport) -> Iterator[Entry]:
+    jobs: list[ArticleJob] = []
     for source in config.articles:
         files, problems = articles.discover(source)
         report.problems.extend(problems)
-        for path, rel_path in files:
-            result = articles.load_article(path, rel_path, source, site_base_url=config.site.base_url)
-            report.read += 1
-            report.problems.extend(result.problems)
-            if result.excluded:
-                report.excluded += 1
-            if result.entry is not None:
-                yield result.entry
+        jobs.extend((path, rel_path, source, config.site.base_url) for path, rel_path in files)
+    results, note = load_articles(jobs, config.workers)
+    if note:
+        report.problems.append(note)
+    for result in results:
+        report.read += 1
+        report.problems.extend(result.problems)
+        if result.excluded:
+            report.excluded += 1
+        if result.entry is not None:
+            yield result.entry
 
 
 def _apply_transforms(entries: list[Entry], transforms: Sequence[Transform], report: BuildReport) -> Iterator[Entry]:

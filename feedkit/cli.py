@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import signal
 import sys
@@ -16,7 +17,13 @@ import click
 from . import __version__, daemon
 from .build import build
 from .config import ArticleSourceConfig, Config, UpstreamSourceConfig, check_base_url, check_timezone
-from .configfile import check_store_outside_output, default_feed_name, load_config, upstream_location
+from .configfile import (
+    check_output_folder,
+    check_store_outside_output,
+    default_feed_name,
+    load_config,
+    upstream_location,
+)
 from .daemon import DaemonSettings
 from .errors import ConfigError, FeedkitError
 from .eventlog import LOG_FORMATS, EventLog
@@ -35,6 +42,20 @@ CHECK_OUT = Path("feedkit-check-out")
 """Stands in for --out in ``feedkit check`` (nothing is written there)."""
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _Seconds(click.FloatRange):
+    """A number of seconds: at least ``min``, and finite (``nan`` and ``inf`` are usage errors)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number of seconds.", param, ctx)
+        return number
+
+
+def _seconds(minimum: float) -> _Seconds:
+    return _Seconds(min=minimum)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -103,9 +124,11 @@ def report_options(func: F) -> F:
 @main.command("build")
 @input_options
 @report_options
-def build_command(strict: bool, quiet: bool, as_json: bool, **inputs: Any) -> None:
+@click.option("--refresh", is_flag=True,
+              help="Poll every feed now, whatever its interval, backoff, Retry-After or retirement says.")
+def build_command(strict: bool, quiet: bool, as_json: bool, refresh: bool, **inputs: Any) -> None:
     """Build every channel from PATHS (article folders or files), --feed and/or --config."""
-    _run_build(InputOptions(**inputs), dry_run=False, strict=strict, quiet=quiet, as_json=as_json)
+    _run_build(InputOptions(**inputs), dry_run=False, strict=strict, quiet=quiet, as_json=as_json, refresh=refresh)
 
 
 @main.command("check")
@@ -138,7 +161,11 @@ def status_command(config_path: Path | None, out: Path | None, store: Path | Non
         if not path.is_file():
             raise ConfigError("--store", f"no store at {path}: run 'feedkit build' with feeds first")
         with Store.open(path) as opened:
-            health = [health_from_state(state) for state in opened.states()]
+            states = opened.states()
+        if config_path is not None:  # only the feeds that config still names
+            names = {feed.name for feed in load_config(config_path, out_override=out).feeds}
+            states = [state for state in states if state.name in names]
+        health = [health_from_state(state) for state in states]
     except FeedkitError as exc:
         _fail(exc)
     if as_json:
@@ -154,14 +181,14 @@ def status_command(config_path: Path | None, out: Path | None, store: Path | Non
 @input_options
 @click.option("--serve", metavar="HOST:PORT",
               help="Serve the output folder over HTTP on this address, e.g. 127.0.0.1:8080 (':8080' is 127.0.0.1).")
-@click.option("--rescan", type=click.FloatRange(min=0.1), default=30.0, show_default=True, metavar="SECONDS",
+@click.option("--rescan", type=_seconds(0.1), default=30.0, show_default=True, metavar="SECONDS",
               help="Seconds between looks at the article folders for changed files.")
-@click.option("--debounce", type=click.FloatRange(min=0.0), default=2.0, show_default=True, metavar="SECONDS",
+@click.option("--debounce", type=_seconds(0.0), default=2.0, show_default=True, metavar="SECONDS",
               help="Quiet seconds after the last change before a build starts.")
 @click.option("--log-format", type=click.Choice(LOG_FORMATS), default="text", show_default=True,
               help="Log lines on standard error as key=value text or JSON objects.")
 @click.option("--pid-file", type=click.Path(path_type=Path), help="Write the daemon's pid to this file.")
-@click.option("--stop-after", type=click.FloatRange(min=0.1), metavar="SECONDS",
+@click.option("--stop-after", type=_seconds(0.1), metavar="SECONDS",
               help="Stop by itself after this many seconds (demos, smoke tests).")
 def run_command(serve: str | None, rescan: float, debounce: float, log_format: str, pid_file: Path | None,
                 stop_after: float | None, **inputs: Any) -> None:
@@ -202,10 +229,12 @@ def _store_path(config_path: Path | None, out: Path | None, store: Path | None) 
     raise ConfigError("--store", "name the store with --store, --out or --config")
 
 
-def _run_build(inputs: InputOptions, *, dry_run: bool, strict: bool, quiet: bool, as_json: bool) -> None:
+def _run_build(
+    inputs: InputOptions, *, dry_run: bool, strict: bool, quiet: bool, as_json: bool, refresh: bool = False
+) -> None:
     try:
         config = config_from_options(inputs, require_out=not dry_run)
-        report = build(config, dry_run=dry_run)
+        report = build(config, dry_run=dry_run, refresh=refresh)
     except FeedkitError as exc:
         _fail(exc)
     _print_report(report, quiet=quiet, as_json=as_json)
@@ -278,7 +307,11 @@ def config_from_options(inputs: InputOptions, *, require_out: bool = True) -> Co
         store=inputs.store or config.store,
     )
     if config.out != CHECK_OUT:
-        check_store_outside_output(config)
+        check_output_folder(config, out_key="--out" if inputs.out is not None else "out", cli_sources=len(articles))
+        try:
+            check_store_outside_output(config)
+        except ConfigError as exc:
+            raise ConfigError("--store" if inputs.store else exc.key, exc.reason) from None
     return config
 
 

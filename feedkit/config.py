@@ -205,6 +205,8 @@ class Config:
     fetch: FetchConfig = FetchConfig()
     store: Path | None = None
     """SQLite store; default: ``<out>.feedkit.sqlite`` beside (never inside) the output folder."""
+    workers: int = 0
+    """Processes that read articles: 0 = one per core; 1 = no extra processes."""
     channels: ChannelsConfig = ChannelsConfig()
     all_channel: ChannelConfig = ChannelConfig()
     category: Mapping[str, ChannelConfig] = field(default_factory=dict)

@@ -36,7 +36,7 @@ from .config import (
     check_hub_url,
     check_timezone,
 )
-from .configtable import Table
+from .configtable import MAX_KEEP_DAYS, Table
 from .errors import ConfigError
 
 
@@ -68,7 +68,7 @@ def parse_config(raw: Mapping[str, Any], root: Path, out_override: Path | None =
     channels = _channels(top.table("channels"))
     articles = tuple(_article_source(t, root, site) for t in top.tables("articles"))
     feeds = tuple(_upstream_source(t, root, site) for t in top.tables("feeds"))
-    _unique_names("articles", [a.name for a in articles] + [f.name for f in feeds])
+    _unique_names(articles, feeds)
     config = Config(
         out=out,
         site=site,
@@ -76,8 +76,9 @@ def parse_config(raw: Mapping[str, Any], root: Path, out_override: Path | None =
         feeds=feeds,
         fetch=_fetch(top.table("fetch")),
         store=root / store_value if store_value else None,
+        workers=_workers(top),
         channels=channels,
-        all_channel=_channel(top.table("all")),
+        all_channel=_all_channel(top.table("all")),
         category=_channel_map(top.table("category")),
         tag=_channel_map(top.table("tag")),
         author=_channel_map(top.table("author")),
@@ -86,8 +87,39 @@ def parse_config(raw: Mapping[str, Any], root: Path, out_override: Path | None =
         websub=_websub(top.table("websub")),
     )
     top.reject_unknown()
+    check_output_folder(config, out_key="--out" if out_override is not None else "out")
     check_store_outside_output(config)
     return config
+
+
+def _workers(top: Table) -> int:
+    workers = top.get("workers", int, 0)
+    if workers < 0:
+        raise ConfigError(top.key("workers"), f"expected 0 (one per core) or more, got {workers!r}")
+    return int(workers)
+
+
+def check_output_folder(config: Config, *, out_key: str = "out", cli_sources: int = 0) -> None:
+    """The output folder is a folder (or does not exist yet), not the root of the file system,
+    and apart from every article folder: output inside an article folder would be read back
+    as articles by the next build (its ``index.html`` first), and articles inside the output
+    folder would be published with it (drafts included).  ``out_key`` names the output folder
+    in the error; the last ``cli_sources`` article sources came from the command line (``PATHS``).
+    """
+    out = config.out.resolve()
+    if out.exists() and not out.is_dir():
+        raise ConfigError(out_key, f"{config.out} exists and is not a folder")
+    if out == Path(out.anchor):
+        raise ConfigError(out_key, f"{out} is the root of the file system: name a folder of its own for the output")
+    from_file = len(config.articles) - cli_sources
+    for i, source in enumerate(config.articles):
+        for j, path in enumerate(source.paths):
+            folder = path.resolve()
+            if folder == out or folder.is_relative_to(out) or out.is_relative_to(folder):
+                key = f"articles[{i}].paths[{j}]" if i < from_file else "PATHS"
+                raise ConfigError(out_key, f"the output folder {out} and the article folder {folder} ({key}) overlap: "
+                                  "the next build would read its own output as articles, or publish the article "
+                                  "files; keep them apart")
 
 
 def check_store_outside_output(config: Config) -> None:
@@ -97,10 +129,15 @@ def check_store_outside_output(config: Config) -> None:
         raise ConfigError("store", f"{store} is inside the output folder {out}, which is published: move it out")
 
 
-def _unique_names(key: str, names: list[str]) -> None:
-    for name in names:
-        if names.count(name) > 1:
-            raise ConfigError(key, f"two sources are named {name!r}: give each article source and feed a unique 'name'")
+def _unique_names(articles: tuple[ArticleSourceConfig, ...], feeds: tuple[UpstreamSourceConfig, ...]) -> None:
+    keys = [(f"articles[{i}].name", a.name) for i, a in enumerate(articles)]
+    keys += [(f"feeds[{i}].name", f.name) for i, f in enumerate(feeds)]
+    seen: dict[str, str] = {}
+    for key, name in keys:
+        if name in seen:
+            raise ConfigError(key, f"{seen[name]} is also named {name!r}: give every article source and feed "
+                              "its own name (it is part of entry ids)")
+        seen[name] = key
 
 
 def _site(t: Table) -> SiteConfig:
@@ -165,6 +202,12 @@ def _channel(t: Table) -> ChannelConfig:
     )
     t.reject_unknown()
     return result
+
+
+def _all_channel(t: Table) -> ChannelConfig:
+    if "slug" in t.data:
+        raise ConfigError(t.key("slug"), "the channel of all entries always lives in all/: it has no slug")
+    return _channel(t)
 
 
 def _channel_map(t: Table) -> dict[str, ChannelConfig]:
@@ -238,7 +281,7 @@ def _upstream_source(t: Table, root: Path, site: SiteConfig) -> UpstreamSourceCo
         drop_selectors=t.selectors("drop_selectors"),
         drop_boilerplate=t.get("drop_boilerplate", bool, True),
         excerpt_length=t.positive_int("excerpt_length", 140),
-        keep_days=t.positive_int("keep_days", 365),
+        keep_days=t.positive_int("keep_days", 365, MAX_KEEP_DAYS),
         keep_count=t.positive_int("keep_count", 200),
         is_local=is_local,
     )

@@ -6,6 +6,7 @@ naming the full key (``feeds[2].interval``).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -16,6 +17,12 @@ from .html import check_selectors
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
 _DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+MAX_WHOLE_NUMBER = 2**31 - 1
+"""The largest whole number any key takes (a count, a size in bytes, a number of seconds)."""
+MAX_DURATION = 10 * 365 * 86400
+"""The longest duration (``interval``, ``max_backoff``): ten years, in seconds."""
+MAX_KEEP_DAYS = 100 * 365
+"""The longest ``keep_days``: a hundred years."""
 
 
 class Table:
@@ -37,6 +44,10 @@ class Table:
         kinds = kind if isinstance(kind, tuple) else (kind,)
         if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
             raise ConfigError(self.key(name), f"expected {_kind_names(kinds)}, got {value!r}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(self.key(name), f"expected a finite number, got {value!r}")
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_WHOLE_NUMBER:
+            raise ConfigError(self.key(name), f"expected a whole number of at most {MAX_WHOLE_NUMBER}, got {value!r}")
         return value
 
     def text(self, name: str, default: str | None = None) -> str | None:
@@ -56,10 +67,10 @@ class Table:
                 raise ConfigError(f"{self.key(name)}[{i}]", f"expected a string, got {item!r}")
         return tuple(value)
 
-    def positive_int(self, name: str, default: int) -> int:
+    def positive_int(self, name: str, default: int, maximum: int = MAX_WHOLE_NUMBER) -> int:
         value = self.get(name, int, default)
-        if value < 1:
-            raise ConfigError(self.key(name), f"expected a whole number of at least 1, got {value!r}")
+        if not 1 <= value <= maximum:
+            raise ConfigError(self.key(name), f"expected a whole number from 1 to {maximum}, got {value!r}")
         return int(value)
 
     def positive_number(self, name: str, default: float) -> float:
@@ -78,6 +89,8 @@ class Table:
             value = int(match.group(1)) * _DURATION_UNITS[match.group(2)]
         if value < 1:
             raise ConfigError(self.key(name), f"expected at least 1 second, got {value!r}")
+        if value > MAX_DURATION:
+            raise ConfigError(self.key(name), f"expected at most {MAX_DURATION} seconds (ten years), got {value!r}")
         return int(value)
 
     def choice(self, name: str, choices: tuple[str, ...], default: str | None) -> str | None:

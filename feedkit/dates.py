@@ -28,8 +28,9 @@ timezone.  So ``CST`` is US Central (-06:00) for most sources but China Standard
 (+08:00) for a source whose timezone is ``Asia/Shanghai``, and ``JST`` is accepted for an
 ``Asia/Tokyo`` source.  Any other abbreviation is an error, never a guess.
 
-Not accepted (``ValueError``): numbers (a YAML ``date: 2022`` is a year, not a Unix time,
-so numbers are never read as epochs), booleans, times without a date, and any string
+Not accepted (``ValueError``): strings longer than :data:`~feedkit.limits.MAX_DATE_LENGTH`,
+numbers (a YAML ``date: 2022`` is a year, not a Unix time, so numbers are never read as
+epochs), booleans, times without a date, and any string
 that matches none of the spellings above.  Unlike feedparser's date parser nothing is
 filled in from "today".
 
@@ -40,10 +41,16 @@ with ``fold=0``: the offset in force before the transition is used.
 from __future__ import annotations
 
 import re
+import reprlib
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .limits import MAX_DATE_LENGTH
+
 EXPECTED = "expected e.g. 2022-06-07 15:07:31 or Tue, 07 Jun 2022 07:07:31 GMT"
+_SHOWN = reprlib.Repr()
+_SHOWN.maxstring = _SHOWN.maxother = 80
+_SHOWN.maxlevel, _SHOWN.maxlist, _SHOWN.maxdict = 2, 4, 4
 
 _MONTHS = {
     name: number
@@ -120,8 +127,11 @@ def parse_date(value: object, tz: str, *, key: str = "date") -> datetime:
     if isinstance(value, date):
         return _to_utc(datetime(value.year, value.month, value.day), zone, key)
     if isinstance(value, str):
+        if len(value) > MAX_DATE_LENGTH:
+            raise ValueError(f"{key}: {_SHOWN.repr(value)} is longer than {MAX_DATE_LENGTH} characters: not a date")
         return _to_utc(_parse_string(value, zone, key), zone, key)
-    raise ValueError(f"{key}: expected a date, got {type(value).__name__} {value!r} ({EXPECTED})")
+    # bounded: a YAML alias bomb is a list of hundreds of millions of strings
+    raise ValueError(f"{key}: expected a date, got {type(value).__name__} {_SHOWN.repr(value)} ({EXPECTED})")
 
 
 def date_from_path(rel_path: str) -> date | None:

@@ -6,7 +6,9 @@ Which files are articles
     lines) starts with a ``---`` or ``+++`` front-matter fence that is closed again.  JSON
     front matter (a ``{...}`` object at the start) is read in article extensions only, so
     a ``data.json`` beside the posts is not an article.  Files with NUL bytes are binary,
-    not articles.  Hidden files and folders (``.git``) are never read.
+    not articles (an article-extension file that starts with a front-matter fence is read
+    with its NUL bytes removed, see :func:`feedkit.articles.parse_article`).  Hidden files
+    and folders (``.git``) are never read.
 
 Discovery only looks at names, sizes and (for other extensions) the first
 :data:`HEAD_BYTES`; whether the closing fence is there is settled when the file is read
@@ -49,7 +51,7 @@ def discover(source: ArticleSourceConfig) -> tuple[list[tuple[Path, str]], list[
     for root in source.paths:
         for path, rel_path in _candidates(root, source, problems):
             if rel_path in found:
-                message = f"same relative path as {found[rel_path]}: ids would collide; skipped"
+                message = f"same relative path as {found[rel_path]}: their ids would collide, so only that one is read"
                 problems.append(Problem(str(path), message))
                 continue
             found[rel_path] = path
@@ -95,10 +97,13 @@ def _walk(root: Path, problems: list[Problem]) -> Iterator[tuple[Path, str]]:
 def _inside(path: Path, real_root: Path, problems: list[Problem]) -> bool:
     if not path.is_symlink():
         return True
-    target = path.resolve()
-    if target.is_relative_to(real_root) and target.is_file():
-        return True
-    message = "symlink points outside the article folder (or nowhere): skipped"
+    try:
+        target = path.resolve()
+        if target.is_relative_to(real_root) and target.is_file():
+            return True
+        message = "symlink points outside the article folder (or nowhere): skipped"
+    except (OSError, RuntimeError) as exc:  # a loop: RuntimeError before Python 3.13, then OSError
+        message = f"symlink cannot be followed ({exc}): skipped"
     problems.append(Problem(str(path), message, Severity.WARNING))
     return False
 

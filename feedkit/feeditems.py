@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .jsonfeed import JsonItem
+from .limits import MAX_NAME_LENGTH
 from .model import Author
 
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "html", "xhtml"})
@@ -159,12 +160,16 @@ def authors_of(element: Any) -> tuple[Author, ...]:
 
 
 def _author(name: str, email: str, uri: str) -> Author | None:
-    """``a@b.c (Name)`` and ``Name <a@b.c>`` are split; an author without a name is named by the email."""
-    name = " ".join(name.split())
+    """``a@b.c (Name)`` and ``Name <a@b.c>`` are split; an author without a name is named by the email.
+
+    The name is cut to :data:`~feedkit.limits.MAX_NAME_LENGTH` (before the patterns run: they
+    backtrack quadratically on a long run of ``@``)."""
+    name = " ".join(name[: 2 * MAX_NAME_LENGTH].split())
+    email = email[:MAX_NAME_LENGTH]
     match = _EMAIL_NAME.match(name) or _NAME_EMAIL.match(name)
     if match:
         name, email = match.group("name").strip(), email or match.group("email")
-    name = name or email
+    name = (name or email)[:MAX_NAME_LENGTH].strip()
     return Author(name, email or None, uri if _is_http(uri) else None) if name else None
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from .config import Config, UpstreamSourceConfig
@@ -25,20 +25,21 @@ from .store import SourceState, Store
 from .upstream import parse_feed
 
 
-def collect(config: Config, *, now: datetime, report: BuildReport) -> list[Entry]:
-    """Entries of every configured feed, polling those that are due."""
+def collect(config: Config, *, now: datetime, report: BuildReport, refresh: bool = False) -> list[Entry]:
+    """Entries of every configured feed, polling those that are due (with ``refresh``: all of them,
+    retired ones and those waiting out a backoff or ``Retry-After`` included)."""
     if not config.feeds:
         return []
     if report.dry_run:
         return list(_check(config, now=now, report=report))
     config.store_path.parent.mkdir(parents=True, exist_ok=True)
     with Store.open(config.store_path) as store:
-        return list(_poll(config, store, now=now, report=report))
+        return list(_poll(config, store, now=now, report=report, refresh=refresh))
 
 
-def _poll(config: Config, store: Store, *, now: datetime, report: BuildReport) -> Iterator[Entry]:
+def _poll(config: Config, store: Store, *, now: datetime, report: BuildReport, refresh: bool) -> Iterator[Entry]:
     states = {feed.name: store.state(feed.name, feed.url) for feed in config.feeds}
-    due = [feed for feed in config.feeds if feed.is_local or store.due(feed.name, now)]
+    due = [feed for feed in config.feeds if refresh or _due(store, feed, states[feed.name], now)]
     results = _fetch(config, due, states, now)
     for feed in config.feeds:
         result = results.get(feed.name)
@@ -53,6 +54,16 @@ def _poll(config: Config, store: Store, *, now: datetime, report: BuildReport) -
         kept = store.entries(feed.name, now=now, keep_days=feed.keep_days, keep_count=feed.keep_count)
         report.sources.append(_health(store.state(feed.name, feed.url), outcome, len(kept)))
         yield from kept
+
+
+def _due(store: Store, feed: UpstreamSourceConfig, state: SourceState, now: datetime) -> bool:
+    """Local files always; a feed whose next attempt has come; or one whose configured interval
+    is now shorter than what was planned (the config changed since the last poll)."""
+    if feed.is_local or store.due(feed.name, now):
+        return True
+    if state.retired or state.failures or state.last_attempt is None:
+        return False
+    return state.last_attempt + timedelta(seconds=feed.interval) <= now
 
 
 def _fetch(
@@ -148,13 +159,23 @@ def _check(config: Config, *, now: datetime, report: BuildReport) -> Iterator[En
     results = dict(zip((f.name for f in remote), fetched, strict=True))
     for feed in config.feeds:
         result = results.get(feed.name) or read_local(Path(feed.url), max_bytes=config.fetch.max_bytes)
+        entries: list[Entry] = []
+        error: str | None = None
         if result.outcome != "ok" or result.body is None:
-            report.problems.append(Problem(feed.url, _reason(result.error, feed.url) or result.outcome))
-            continue
-        try:
-            parsed = parse_feed(result.body, url=result.final_url, headers=result.headers, source=feed, now=now)
-        except InputError as exc:
-            report.problems.append(Problem(feed.url, exc.reason))
-            continue
-        report.problems.extend(parsed.problems)
-        yield from apply_filters(parsed.entries, feed)[0]
+            error = _reason(result.error, feed.url) or result.outcome
+        else:
+            try:
+                parsed = parse_feed(result.body, url=result.final_url, headers=result.headers, source=feed, now=now)
+            except InputError as exc:
+                error = exc.reason
+            else:
+                report.problems.extend(parsed.problems)
+                entries = apply_filters(parsed.entries, feed)[0]
+        if error is not None:
+            report.problems.append(Problem(feed.url, error))
+        report.sources.append(SourceHealth(
+            name=feed.name, url=feed.url, status="failing" if error else "ok", outcome="checked",
+            last_success=None if error else now, last_error=error, failures=1 if error else 0,
+            entries=len(entries), next_attempt=None,
+        ))
+        yield from entries

@@ -7,9 +7,9 @@ what it ignored.
 
 Fields (first key present wins)
     * title: ``title``; entity references decoded (``&#123;`` -> ``{``), whitespace
-      folded.  Missing: the first ``<h1>``/``# heading`` of the body, else the file name
-      (Jekyll date prefix removed, ``-``/``_`` -> spaces; ``index`` -> its folder), with a
-      warning.
+      folded, cut at :data:`~feedkit.limits.MAX_TITLE_LENGTH` with a warning.  Missing: the
+      first ``<h1>``/``# heading`` of the body, else the file name (Jekyll date prefix
+      removed, ``-``/``_`` -> spaces; ``index`` -> its folder), with a warning.
     * published: ``date``, ``published`` (unless it is true/false), ``pubDate``.  Missing:
       the date in the file path (:func:`feedkit.dates.date_from_path`), in a Zola ``path``
       key, then ``updated``, then the file's mtime - each with a warning saying what was
@@ -21,16 +21,21 @@ Fields (first key present wins)
       levels deep); a list holding lists is several paths (a plain item beside them is a
       one-level path).  In TOML/JSON front matter (Hugo, Zola: flat taxonomies) every list
       item is its own one-level category.  A string is split by :func:`split_names`.
-      Markdown links in names keep their text only; names are otherwise kept as written.
+      Markdown links in names keep their text only; names are otherwise kept as written
+      (cut at :data:`~feedkit.limits.MAX_NAME_LENGTH`).  At most
+      :data:`~feedkit.limits.MAX_CATEGORIES` paths of :data:`~feedkit.limits.MAX_CATEGORY_DEPTH`
+      levels; the rest is dropped with a warning.
     * tags: ``tags``, ``tag``, ``keywords`` (all merged): lists flattened, strings split by
-      :func:`split_names`, duplicates dropped keeping the first.
+      :func:`split_names`, duplicates dropped keeping the first; at most
+      :data:`~feedkit.limits.MAX_TAGS`.
     * authors: ``author`` and ``authors``: a string, a mapping ``{name, email, url|uri|link}``
       or a list of those; none -> the source's ``default_author``.
     * draft: ``draft: true`` or ``published: false`` -> excluded, not an error.
     * id: ``id``, ``guid``, ``uuid`` -> :func:`feedkit.identity.entry_id`.
     * link: ``permalink``, ``link``, ``url`` -> joined to the base URL (a value with
       ``:tokens`` such as Jekyll's ``/:title`` is expanded like the source's pattern, see
-      :func:`feedkit.identity.permalink`); else the source's permalink pattern.
+      :func:`feedkit.identity.permalink`); else the source's permalink pattern - which is also
+      used, with a warning, when the value is not an http(s) URL (``javascript:``, ``file:``).
     * language: ``lang``, ``language``, else the source's language.
 
 The image is chosen by :mod:`feedkit.images`; the summary and the body are made in
@@ -51,6 +56,7 @@ from . import html, identity
 from .config import ArticleSourceConfig
 from .dates import date_from_path, parse_date
 from .frontmatter import UnusableArticle, Warn
+from .limits import MAX_AUTHORS, MAX_NAME_LENGTH, MAX_TAGS, MAX_TITLE_LENGTH, bounded_categories, capped, clip
 from .model import Author, CategoryPath
 from .text import strip_illegal_xml_chars
 
@@ -92,15 +98,22 @@ def title(meta: dict[Any, Any], content: str, rel_path: str, warn: Warn) -> str:
         warn(f"title is a {type(raw).__name__}, not text: ignored")
     cleaned = _clean_text(text or "")
     if cleaned:
-        return cleaned
+        return _clipped_title(cleaned, warn)
     heading = _H1.search(content)
     heading_text = " ".join(html.html_to_text(heading.group(1)).split()) if heading else ""
     if heading_text:
-        warn(f"no title: used the first heading {heading_text!r}")
+        heading_text = _clipped_title(heading_text, warn)
+        warn(f"no title: used the first heading {heading_text[:200]!r}")
         return heading_text
     name = _title_from_file_name(rel_path)
     warn(f"no title: used the file name {name!r}")
     return name
+
+
+def _clipped_title(text: str, warn: Warn) -> str:
+    if len(text) > MAX_TITLE_LENGTH:
+        warn(f"title: {len(text)} characters long: cut to {MAX_TITLE_LENGTH}")
+    return clip(text, MAX_TITLE_LENGTH)
 
 
 def _title_from_file_name(rel_path: str) -> str:
@@ -182,12 +195,19 @@ def split_names(text: str) -> list[str]:
     return [name for name in map(_name, pieces) if name]
 
 
-def categories(meta: dict[Any, Any], *, flat_lists: bool) -> tuple[CategoryPath, ...]:
-    """Category paths, duplicates dropped; ``flat_lists`` for TOML/JSON front matter."""
+def categories(meta: dict[Any, Any], *, flat_lists: bool, warn: Warn | None = None) -> tuple[CategoryPath, ...]:
+    """Category paths, duplicates dropped; ``flat_lists`` for TOML/JSON front matter.
+
+    At most :data:`~feedkit.limits.MAX_CATEGORIES` paths of at most
+    :data:`~feedkit.limits.MAX_CATEGORY_DEPTH` levels; ``warn`` hears what was cut.
+    """
     paths: list[CategoryPath] = []
     for key in CATEGORY_KEYS:
         paths.extend(_category_paths(meta.get(key), flat_lists))
-    return tuple(dict.fromkeys(paths))
+    kept, notes = bounded_categories(list(dict.fromkeys(paths)))
+    for note in notes:
+        (warn or _ignore)(note)
+    return kept
 
 
 def _category_paths(value: object, flat_lists: bool) -> list[CategoryPath]:
@@ -219,22 +239,31 @@ def _flat_names(value: object) -> list[str]:
     return [name] if name else []
 
 
-def tags(meta: dict[Any, Any]) -> tuple[str, ...]:
-    """Tags of every tag key, flattened, duplicates dropped keeping the first."""
+def tags(meta: dict[Any, Any], warn: Warn | None = None) -> tuple[str, ...]:
+    """Tags of every tag key, flattened, duplicates dropped keeping the first; at most
+    :data:`~feedkit.limits.MAX_TAGS` (``warn`` hears about the rest)."""
     names: list[str] = []
     for key in TAG_KEYS:
         names.extend(_flat_names(meta.get(key)))
-    return tuple(dict.fromkeys(names))
+    kept, note = capped(list(dict.fromkeys(names)), MAX_TAGS, "tags")
+    if note:
+        (warn or _ignore)(note)
+    return kept
+
+
+def _ignore(message: str) -> None:
+    """A :data:`~feedkit.frontmatter.Warn` that drops the message."""
 
 
 def authors(meta: dict[Any, Any], default_author: str | None) -> tuple[Author, ...]:
-    """Authors of every author key, duplicates dropped; else ``default_author`` if set."""
+    """Authors of every author key, duplicates dropped, at most :data:`~feedkit.limits.MAX_AUTHORS`;
+    else ``default_author`` if set."""
     found: list[Author] = []
     for key in AUTHOR_KEYS:
         value = meta.get(key)
         for item in value if isinstance(value, list) else [value]:
             author = _author(item)
-            if author is not None and author not in found:
+            if author is not None and author not in found and len(found) < MAX_AUTHORS:
                 found.append(author)
     if not found and default_author:
         found.append(Author(default_author))
@@ -272,11 +301,22 @@ def link(
     title: str,
     published: datetime,
     categories: tuple[CategoryPath, ...],
+    warn: Warn | None = None,
 ) -> str:
-    """The front matter's link resolved against ``base``, else the permalink it or the source spells."""
+    """The front matter's link resolved against ``base``, else the permalink it or the source spells.
+
+    A link that is not http(s) (``javascript:``, ``file:``, ``data:`` ...) or not a URL at all is
+    replaced by the source's permalink, and ``warn`` hears about it.
+    """
+    found = _first(meta, LINK_KEYS)
     link_value = _text_value(meta, LINK_KEYS)
     if link_value and not _PERMALINK_TOKEN.search(link_value):
-        return identity.resolve_link(link_value, base)
+        resolved = _http_link(link_value, base)
+        if resolved is not None:
+            return resolved
+        (warn or _ignore)(f"{found[0] if found else 'link'}: {link_value[:200]!r} is not an http(s) URL: "
+                          "the permalink pattern is used instead")
+        link_value = None
     return identity.permalink(
         link_value or source.permalink,
         base,
@@ -287,6 +327,16 @@ def link(
         categories=categories,
         front_matter_id=front_matter_id(meta),
     )
+
+
+def _http_link(value: str, base: str) -> str | None:
+    """``value`` resolved against ``base`` if it is an http(s) URL (or relative), else None."""
+    try:
+        scheme = urlsplit(value).scheme.lower()
+        resolved = identity.resolve_link(value, base) if scheme in ("", "http", "https") else None
+    except ValueError:  # such as an unclosed IPv6 bracket
+        return None
+    return resolved if resolved is not None and identity.is_web_url(resolved) else None
 
 
 def language(meta: dict[Any, Any], default: str | None) -> str | None:
@@ -319,10 +369,13 @@ def _text_value(meta: dict[Any, Any], keys: Iterable[str]) -> str | None:
 
 
 def _name(value: object) -> str:
+    """A category, tag or author name: at most :data:`~feedkit.limits.MAX_NAME_LENGTH` characters (cut
+    before the Markdown-link pattern runs, whose backtracking is quadratic in the length)."""
     text = _scalar_text(value)
     if text is None:
         return ""
-    return _clean_text(_MARKDOWN_LINK.sub(r"\1", text))
+    text = text[: 4 * MAX_NAME_LENGTH]
+    return _clean_text(_MARKDOWN_LINK.sub(r"\1", text))[:MAX_NAME_LENGTH].strip()
 
 
 def _first(meta: dict[Any, Any], keys: Iterable[str]) -> tuple[str, Any] | None:

@@ -12,7 +12,8 @@ Front matter
     only, so a ``data.json`` beside the posts is not an article.  Hexo also accepts YAML
     *without* an opening fence (``title: x`` ... ``---``): that is recognised only in
     ``.md``/``.markdown`` files whose first line is a ``key:`` line and whose text before
-    the first ``---`` line is a YAML mapping with a known front-matter key.  YAML is loaded
+    the first ``---`` line is a YAML mapping with a known front-matter key.  Front matter larger
+    than :data:`~feedkit.limits.MAX_FRONT_MATTER_BYTES` makes the article unusable.  YAML is loaded
     with PyYAML's safe loader only (LibYAML's ``CSafeLoader`` when installed: it also
     accepts tabs after a value, which the pure-Python loader rejects).
 
@@ -31,6 +32,8 @@ from pathlib import PurePosixPath
 from typing import Any
 
 import yaml
+
+from .limits import MAX_FRONT_MATTER_BYTES
 
 ARTICLE_EXTENSIONS = frozenset({".md", ".markdown", ".html", ".htm"})
 """Files with these extensions are always articles."""
@@ -112,6 +115,7 @@ def split_front_matter(text: str, rel_path: str, known_keys: frozenset[str]) -> 
                 return None
             raise UnusableArticle(f"front matter opened with {fence!r} on line {start + 1} is never closed")
         raw = "\n".join(lines[start + 1 : end])
+        _check_size(raw)
         body = "\n".join(lines[end + 1 :])
         if fence == "---":
             return FrontMatterDocument(_mapping(_load_yaml(raw, start + 2)), body, "yaml")
@@ -134,13 +138,22 @@ def _fenceless_yaml(lines: list[str], rel_path: str, known_keys: frozenset[str])
     end = next((i for i in range(start + 1, len(lines)) if lines[i].rstrip() == "---"), None)
     if end is None:
         return None
+    raw = "\n".join(lines[start:end])
+    _check_size(raw)
     try:
-        meta = yaml.load("\n".join(lines[start:end]), Loader=_YAML_LOADER)
+        meta = yaml.load(raw, Loader=_YAML_LOADER)
     except (yaml.YAMLError, ValueError, OverflowError):
         return None
     if not isinstance(meta, dict) or not known_keys.intersection(k for k in meta if isinstance(k, str)):
         return None
     return FrontMatterDocument(meta, "\n".join(lines[end + 1 :]), "yaml")
+
+
+def _check_size(raw: str) -> None:
+    size = len(raw.encode("utf-8", "surrogatepass"))
+    if size > MAX_FRONT_MATTER_BYTES:
+        raise UnusableArticle(f"front matter of {size} bytes is larger than the limit of {MAX_FRONT_MATTER_BYTES} "
+                              "bytes")
 
 
 def _load_yaml(raw: str, first_line: int) -> object:
@@ -168,6 +181,7 @@ def _json_document(text: str, offset: int) -> FrontMatterDocument:
         meta, end = json.JSONDecoder().raw_decode(text, offset)
     except json.JSONDecodeError as exc:
         raise UnusableArticle(f"JSON front matter is not valid (line {exc.lineno}): {exc.msg}") from None
+    _check_size(text[offset:end])
     return FrontMatterDocument(_mapping(meta), text[end:].lstrip(" \t").removeprefix("\n"), "json")
 
 

@@ -15,10 +15,15 @@ from pathlib import PurePosixPath
 from urllib.parse import quote, urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
+from .limits import MAX_ID_LENGTH
+from .text import strip_illegal_xml_chars
+
 ID_NAMESPACE = uuid.UUID("6f1c1f0e-5a38-4c43-9a52-5b0d6c3f0a11")
 _IRI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S+$")
 _TOKEN = re.compile(r":(i_month|i_day|post_title|year|month|day|hour|minute|second|title|name|category|id|hash)")
 _SAFE_PATH = "/-._~!$&'()*+,;=:@%"
+UNSAFE_ID_SCHEMES = frozenset({"javascript", "vbscript", "data", "file"})
+"""An id in one of these schemes is never published as written (a reader might follow it as a link)."""
 
 
 def id_key(rel_path: str) -> str:
@@ -32,15 +37,28 @@ def entry_id(source: str, rel_path: str, front_matter_id: str | None = None) -> 
     """The stable id of an article.
 
     A front-matter ``id`` that is already an absolute IRI (``tag:...``, ``https://...``)
-    is used as it is; any other front-matter id is hashed with the source name.
-    Otherwise the id is a name-based UUID of the source name and :func:`id_key`.
+    is used as it is - unless it is longer than :data:`~feedkit.limits.MAX_ID_LENGTH`, in
+    one of :data:`UNSAFE_ID_SCHEMES` or holds characters XML cannot (so readers never see it);
+    any other front-matter id is hashed with the source name.  Otherwise the id is a
+    name-based UUID of the source name and :func:`id_key`.
     """
     if front_matter_id is not None:
         value = unicodedata.normalize("NFC", front_matter_id.strip())
-        if _IRI_SCHEME.match(value):
+        scheme = value.partition(":")[0].lower()
+        if (_IRI_SCHEME.match(value) and len(value) <= MAX_ID_LENGTH and scheme not in UNSAFE_ID_SCHEMES
+                and strip_illegal_xml_chars(value) == value):
             return value
-        return "urn:uuid:" + str(uuid.uuid5(ID_NAMESPACE, f"{source}\nid:{value}"))
-    return "urn:uuid:" + str(uuid.uuid5(ID_NAMESPACE, f"{source}\npath:{id_key(rel_path)}"))
+        return "urn:uuid:" + str(uuid.uuid5(ID_NAMESPACE, _hashable(f"{source}\nid:{value}")))
+    return "urn:uuid:" + str(uuid.uuid5(ID_NAMESPACE, _hashable(f"{source}\npath:{id_key(rel_path)}")))
+
+
+def _hashable(name: str) -> str:
+    """``name`` itself, or (if it holds lone surrogates, which UTF-8 cannot encode) a distinct escaped form."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogatepass").decode("utf-8", "backslashreplace")
+    return name
 
 
 def encode_url(url: str) -> str:
@@ -62,6 +80,19 @@ def encode_url(url: str) -> str:
     if parts.fragment:
         out += "#" + fragment
     return out
+
+
+_BAD_HOST_CHARACTER = re.compile(r"[\x00-\x20\x7f<>\\^`{|}\"\ufffe\uffff\ud800-\udfff]")
+
+
+def is_web_url(url: str) -> bool:
+    """An absolute http(s) URL with a host that has no blank, control or delimiter character in it."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc) and not _BAD_HOST_CHARACTER.search(
+        parts.netloc)
 
 
 def resolve_link(value: str, base_url: str) -> str:

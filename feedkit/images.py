@@ -64,7 +64,7 @@ def _http_url(value: str, base: str) -> str | None:
         url = identity.resolve_link(value, base)
     except ValueError:
         return None
-    return url if urlsplit(url).scheme in ("http", "https") else None
+    return url if identity.is_web_url(url) else None
 
 
 def image_mime_type(url: str) -> str:

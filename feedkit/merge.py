@@ -13,10 +13,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from .config import ChannelConfig
+from .limits import MAX_SLUG_SEGMENT_BYTES
 from .model import CategoryPath, Entry, Problem
+from .render import FILE_NAMES
 
 _SLUG_KEEP = re.compile(r"[^\w\-.~]+", re.UNICODE)
 _DASHES = re.compile(r"-{2,}")
+_WINDOWS_DEVICE = re.compile(r"(?:con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(?:\..*)?", re.IGNORECASE)
+_HASH_LENGTH = 8
 
 
 def slugify(name: str) -> str:
@@ -25,15 +29,30 @@ def slugify(name: str) -> str:
     ``+`` and ``#`` become ``plus`` and ``sharp`` (``C++`` and ``C`` stay apart).
     Separators, reserved and control characters become ``-``; leading and trailing
     dots and dashes are removed, so ``..`` or an empty segment cannot result (a name
-    with nothing usable becomes ``_`` plus a short hash of the name).
+    with nothing usable becomes ``_`` plus a short hash of the name).  A segment that
+    would be the name of a channel's own file (``rss.xml``, ``atom.xml``, ``feed.json``)
+    or a Windows device name (``con``, ``nul``, ``aux.txt``, ``com1`` ...) gets a leading
+    ``_``; one longer than :data:`~feedkit.limits.MAX_SLUG_SEGMENT_BYTES` (UTF-8) is cut
+    and ends in ``-`` plus a short hash of the name, so file systems accept it and long
+    names that start alike stay apart.
     """
     text = unicodedata.normalize("NFKC", name).strip().lower()
     text = text.replace("+", "-plus-").replace("#", "-sharp-")
     text = _SLUG_KEEP.sub("-", text.replace("_", "-"))
     text = _DASHES.sub("-", text).strip("-.~")
     if not text:
-        text = "_" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+        return "_" + _short_hash(name)
+    if text in FILE_NAMES.values() or _WINDOWS_DEVICE.fullmatch(text):
+        return "_" + text
+    if len(text.encode("utf-8")) > MAX_SLUG_SEGMENT_BYTES:
+        room = MAX_SLUG_SEGMENT_BYTES - _HASH_LENGTH - 1
+        cut = text.encode("utf-8")[:room].decode("utf-8", "ignore").rstrip("-.~")
+        return f"{cut}-{_short_hash(name)}"
     return text
+
+
+def _short_hash(name: str) -> str:
+    return hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:_HASH_LENGTH]
 
 
 def category_slug(path: CategoryPath) -> str:

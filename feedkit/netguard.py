@@ -80,7 +80,7 @@ def checked_addresses(host: str, port: int) -> list[str]:
         reason = address_refusal(address)
         if reason is not None:
             which = f"address {address}" if address == host else f"host {host} resolves to {address}, which"
-            raise AddressRefused(f"{which} is {reason} (allow it with allow_hosts)")
+            raise AddressRefused(f"{which} is {reason} (allow it with [fetch] allow_hosts or --allow-host)")
     return addresses
 
 

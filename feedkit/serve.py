@@ -129,9 +129,9 @@ def resolve_request_path(root: Path, raw_path: str) -> Path | None:
         target = safe_output_path(root, rel)
         if target.is_dir():
             target = safe_output_path(root, rel + "/index.html")
-    except OutputError:
+        return target if target.is_file() else None
+    except (OutputError, OSError):  # outside, a symlink loop, a name too long for the file system
         return None
-    return target if target.is_file() else None
 
 
 def etag_matches(header: str, etag: str) -> bool:
@@ -209,6 +209,9 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "feedkit"
     sys_version = ""
+
+    def version_string(self) -> str:
+        return self.server_version  # no trailing Python version
 
     def log_message(self, format: str, *args: Any) -> None:
         """No access log: put nginx in front for one."""

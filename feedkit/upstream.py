@@ -13,6 +13,7 @@ Formats
 Not a feed (:class:`~feedkit.errors.InputError` naming the URL and the reason)
     An empty body, an HTML page, plain text or any XML without an RSS/Atom/RDF root, JSON
     that is not a JSON Feed, and XML so broken (truncated) that no entry can be read.
+    XML so broken that feedparser itself raises is not a feed either.
     Broken XML from which entries *can* be read (undefined HTML entities such as
     ``&nbsp;``, a truncated tail) is used, with a WARNING; an entry left with no id, link,
     title or text (the cut-off last one) is then dropped.
@@ -62,7 +63,10 @@ Categories, authors, image, language (what is picked: :mod:`feedkit.feeditems`)
     ``source.categories`` for every entry; with ``use_entry_categories`` also each category
     the feed gives the entry (JSON Feed ``tags`` included) as a one-level path, except that
     a name containing `` > `` or ``/`` is a path (``News > World``, ``News/World``); a
-    URL-like term is ignored.  ``Entry.tags`` stay empty.  The image is the first http(s)
+    URL-like term is ignored.  ``Entry.tags`` stay empty.  Bounded by :mod:`feedkit.limits`:
+    at most ``MAX_CATEGORIES`` paths of ``MAX_CATEGORY_DEPTH`` levels (a WARNING says what was
+    cut), names and authors cut at ``MAX_NAME_LENGTH``, at most ``MAX_AUTHORS`` authors, titles
+    cut at ``MAX_TITLE_LENGTH`` (WARNING).  The image is the first http(s)
     feed-given one, else the first ``<img>`` of the cleaned content; its MIME type is the
     one the feed gives, else guessed from the URL.  Language: ``xml:lang``, else the feed's.
 
@@ -99,10 +103,11 @@ from .feeditems import (
 )
 from .filters import apply_filters
 from .html import clean_html, first_image, html_to_text
-from .identity import encode_url, entry_id
+from .identity import encode_url, entry_id, is_web_url
 from .images import image_mime_type
 from .jsonfeed import read_json_feed
-from .model import CategoryPath, Entry, Image, Problem, Severity
+from .limits import MAX_AUTHORS, MAX_NAME_LENGTH, MAX_TITLE_LENGTH, bounded_categories, clip
+from .model import Author, CategoryPath, Entry, Image, Problem, Severity
 from .text import excerpt, strip_illegal_xml_chars
 
 TITLE_EXCERPT_LENGTH = 40
@@ -120,7 +125,27 @@ _FORMATS = {"rss090": "rss0.90", "rss091n": "rss0.91", "rss091u": "rss0.91", "rs
 _MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _WEEKDAY = re.compile(r"^\s*[^\W\d_]+\.?,\s*")
 _XML_DECLARATION = re.compile(r"^<\?xml[^>]*\?>")
-_HTML_PAGE = re.compile(r"(?is)^(?:<!--.*?-->\s*|<\?xml[^>]*>\s*)*(?:<!doctype\s+html|<html[\s>])")
+_HTML_START = re.compile(r"(?i)<!doctype\s+html|<html[\s>]")
+_PROLOG_ITEMS = (("<!--", "-->"), ("<?xml", ">"))
+
+
+def _bounded_author_detail(sync: Callable[..., None]) -> Callable[..., None]:
+    """feedparser's ``_sync_author_detail`` with the author string cut to a few names' length first:
+    its e-mail pattern backtracks quadratically, so a megabyte-long ``<author>`` took hours."""
+
+    def bounded(parser: Any, key: str = "author") -> None:
+        context = parser._get_context()
+        value = context.get(key)
+        if isinstance(value, str) and len(value) > 2 * MAX_NAME_LENGTH:
+            context[key] = value[: 2 * MAX_NAME_LENGTH]
+        sync(parser, key)
+
+    return bounded
+
+
+feedparser.mixin._FeedParserMixin._sync_author_detail = _bounded_author_detail(
+    feedparser.mixin._FeedParserMixin._sync_author_detail
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,12 +222,15 @@ def _parse_xml(text: str, headers: Mapping[str, str], context: _Context, problem
     parser_headers = {"content-type": "application/xml; charset=utf-8"}
     if language:
         parser_headers["content-language"] = language
-    result = feedparser.parse(
-        io.BytesIO(document.encode("utf-8", errors="replace")),
-        response_headers=parser_headers,
-        sanitize_html=False,
-        resolve_relative_uris=False,
-    )
+    try:
+        result = feedparser.parse(
+            io.BytesIO(document.encode("utf-8", errors="replace")),
+            response_headers=parser_headers,
+            sanitize_html=False,
+            resolve_relative_uris=False,
+        )
+    except Exception as exc:  # its lenient parser raises on some broken markup (KeyError 'tags')
+        raise InputError(url, f"XML so broken that feedparser failed on it ({type(exc).__name__}: {exc})") from None
     version = str(result.get("version") or "")
     error = result.get("bozo_exception") if result.get("bozo") else None
     if not version:
@@ -234,12 +262,30 @@ def _format_name(version: str) -> str:
 
 
 def _not_a_feed(text: str, error: object) -> str:
-    if _HTML_PAGE.match(text):
+    if _is_html_page(text):
         return "an HTML page, not a feed"
     if text.startswith("<"):
         detail = f" ({error})" if error is not None else ""
         return f"XML without an RSS, Atom or RDF root element{detail}: not a feed"
     return f"not a feed (neither XML nor JSON: starts with {text[:40]!r})"
+
+
+def _is_html_page(text: str) -> bool:
+    """Does ``text`` start (after comments and XML declarations) with an HTML doctype or ``<html>``?
+
+    A scan, not one regular expression: a pattern for "comments, then a doctype" backtracks
+    exponentially on a run of empty comments (30 of them, 210 bytes, held a build for minutes)."""
+    position = 0
+    while True:
+        while position < len(text) and text[position].isspace():
+            position += 1
+        item = next((item for item in _PROLOG_ITEMS if text.startswith(item[0], position)), None)
+        if item is None:
+            return _HTML_START.match(text, position) is not None
+        end = text.find(item[1], position + len(item[0]))
+        if end < 0:
+            return False
+        position = end + len(item[1])
 
 
 def _looks_truncated(text: str, error: object) -> bool:
@@ -312,20 +358,24 @@ def _build_entry(item: RawItem, position: int, context: _Context, problems: list
     given_title = _plain(item.title, item.title_is_html)
     title = given_title or _plain(excerpt(summary_text, TITLE_EXCERPT_LENGTH), False)
     the_id = _entry_id(item, link, given_title or _plain(summary_text, False), context)
-    origin = f"{context.url}#{item.raw_id or link or f'entry-{position}'}"
+    origin = f"{context.url}#{(item.raw_id or link or f'entry-{position}')[:200]}"
     published, updated = _dates(item, the_id, origin, context, problems)
+    categories, notes = bounded_categories(_categories(item.terms, source))
+    if len(title) > MAX_TITLE_LENGTH:
+        notes.append(f"title: {len(title)} characters long: cut to {MAX_TITLE_LENGTH}")
+    problems.extend(Problem(origin, note, Severity.WARNING) for note in notes)
     return Entry(
         id=the_id,
-        title=title,
+        title=clip(title, MAX_TITLE_LENGTH),
         link=link or "",
         published=published,
         updated=updated,
         summary=excerpt(summary_text, source.excerpt_length),
         content_html=content_html,
-        categories=_categories(item.terms, source),
-        authors=item.authors,
+        categories=categories,
+        authors=_bounded_authors(item.authors),
         image=_image(item.images, content_base, content_html),
-        language=item.language,
+        language=_plain(item.language or "", False) or None,
         source=source.name,
         origin=context.url,
     )
@@ -411,12 +461,26 @@ def _categories(terms: Sequence[str], source: UpstreamSourceConfig) -> tuple[Cat
 
 
 def _category_path(term: str) -> CategoryPath:
-    """``News > World`` and ``News/World`` are paths; a URL-like term is no category."""
-    folded = " ".join(term.split())
+    """``News > World`` and ``News/World`` are paths; a URL-like term is no category.  Names are cut at
+    :data:`~feedkit.limits.MAX_NAME_LENGTH`."""
+    folded = _plain(term, False)
     if "://" in folded:
         return ()
     separator = " > " if " > " in folded else "/"
-    return tuple(part.strip() for part in folded.split(separator) if part.strip())
+    return tuple(part.strip()[:MAX_NAME_LENGTH].strip() for part in folded.split(separator) if part.strip())
+
+
+def _bounded_authors(authors: Sequence[Author]) -> tuple[Author, ...]:
+    """At most :data:`~feedkit.limits.MAX_AUTHORS`, names cut at :data:`~feedkit.limits.MAX_NAME_LENGTH`,
+    characters XML cannot hold removed."""
+    bounded = []
+    for author in authors[:MAX_AUTHORS]:
+        name = _plain(author.name[:MAX_NAME_LENGTH], False)
+        email = strip_illegal_xml_chars(author.email or "") or None
+        uri = strip_illegal_xml_chars(author.uri or "") or None
+        if name:
+            bounded.append(Author(name, email, uri))
+    return tuple(bounded)
 
 
 def _image(candidates: Sequence[tuple[str, str | None]], base: str | None, content_html: str) -> Image | None:
@@ -457,6 +521,6 @@ def _http_link(value: str | None, base: str | None) -> str | None:
     if not value:
         return None
     joined = _join(base, "https:" + value if value.startswith("//") else value)
-    if joined is None or not urlsplit(joined).netloc:
+    if joined is None or not is_web_url(joined):
         return None
     return encode_url(joined)

@@ -26,12 +26,16 @@ def safe_output_path(out_dir: Path, rel_path: str) -> Path:
     ``rel_path`` must be a relative posix path of plain segments: no absolute path,
     no ``..`` or ``.`` segment, no empty segment (``a//b``, a trailing ``/``), no NUL,
     no backslash.  The result, with symlinks resolved, must lie inside ``out_dir``
-    (also resolved).  Raises :class:`~feedkit.errors.OutputError` naming the path.
+    (also resolved); a path that cannot be resolved (a symlink loop) is refused too.
+    Raises :class:`~feedkit.errors.OutputError` naming the path.
     """
     reason = _unsafe_reason(rel_path)
     if reason is None:
-        root = out_dir.resolve()
-        target = (out_dir / rel_path).resolve()
+        try:
+            root = out_dir.resolve()
+            target = (out_dir / rel_path).resolve()
+        except (OSError, RuntimeError) as exc:  # a symlink loop (RuntimeError before Python 3.13), ENAMETOOLONG
+            raise OutputError(f"refusing to write {rel_path!r} under {out_dir}: cannot resolve it ({exc})") from None
         if target == root or not target.is_relative_to(root):
             reason = f"resolves to {target}, outside the output folder {root}"
     if reason is not None:

@@ -293,7 +293,7 @@ def test_yaml_is_loaded_safely(tmp_path: Path) -> None:
 def test_front_matter_that_is_not_a_mapping_is_an_error(tmp_path: Path) -> None:
     result = load(tmp_path, post("- just\n- a list"))
     assert result.entry is None
-    assert errors(result) == ["front matter is a list, not a mapping of keys to values; skipped"]
+    assert errors(result) == ["front matter is a list, not a mapping of keys to values"]
 
 
 def test_unclosed_front_matter_is_an_error(tmp_path: Path) -> None:

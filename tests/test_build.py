@@ -195,3 +195,32 @@ def test_unwritable_output_raises_output_error(tmp_path: Path) -> None:
     with pytest.raises(OutputError) as info:
         build(config_for(tmp_path / "src", out))
     assert str(out) in str(info.value)
+
+
+def test_output_does_not_depend_on_the_number_of_workers(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    for i in range(80):
+        cats = ["News, World", "News", "Sport", "Tech"][i % 4]
+        write_article(tmp_path / "src", f"{i:03d}.md", ARTICLE.format(title=f"A{i}", day=1 + i % 9, cats=cats))
+    write_article(tmp_path / "src", "broken.md", "---\ntitle: [x\n---\nbody\n")
+    base = config_for(tmp_path / "src", tmp_path / "one")
+    one = build(replace(base, workers=1))
+    two = build(replace(base, out=tmp_path / "two", workers=2))
+    assert one.read == two.read == 81 and one.published == two.published == 80
+    assert [str(p) for p in one.problems] == [str(p) for p in two.problems]
+    first = {k: v[2] for k, v in snapshot(tmp_path / "one").items()}
+    second = {k: v[2] for k, v in snapshot(tmp_path / "two").items()}
+    assert first == second
+
+
+def test_a_channel_that_cannot_be_written_does_not_stop_the_others(tmp_path: Path) -> None:
+    make_site(tmp_path / "src")
+    out = tmp_path / "out"
+    (out / "category").mkdir(parents=True)
+    (out / "category" / "sport").write_text("a file where the channel folder should be", encoding="utf-8")
+    report = build(config_for(tmp_path / "src", out))
+    assert [p.message.startswith("channel not written") for p in report.skipped] == [True]
+    assert "sport" in report.skipped[0].origin
+    assert (out / "category/news/rss.xml").is_file() and (out / "index.json").is_file()
+    assert "sport" not in {c["channel"] for c in index(out)}

@@ -184,3 +184,32 @@ def test_local_feed_file_and_check_does_not_touch_the_store(tmp_path: Path) -> N
     built = build(config, now=T0)
     assert built.published == 1 and config.store_path.is_file()
     assert titles(config.out) == ["From a file"]
+
+
+def test_refresh_polls_now_and_a_shorter_interval_applies_at_once(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    with Upstream.running() as server:
+        serve_initial(server)
+        config = config_for(tmp_path, server)
+        build(config, now=T0)
+        hits = server.hits["/planet.xml"]
+        build(config, now=T0 + timedelta(minutes=5))  # interval 30 min: not due
+        assert server.hits["/planet.xml"] == hits
+        build(config, now=T0 + timedelta(minutes=6), refresh=True)
+        assert server.hits["/planet.xml"] == hits + 1
+        shorter = replace(config, feeds=tuple(replace(f, interval=60) for f in config.feeds))
+        report = build(shorter, now=T0 + timedelta(minutes=8))  # 2 min after the last poll, interval now 1 min
+        assert server.hits["/planet.xml"] == hits + 2
+        assert {s.outcome for s in report.sources} == {"not modified"}
+
+
+def test_check_reports_feed_health(tmp_path: Path) -> None:
+    with Upstream.running() as server:
+        serve_initial(server)
+        server.route("/flaky.xml", b"nope", status=500)
+        config = config_for(tmp_path, server)
+        report = build(config, dry_run=True, now=T0)
+        health = {s.name: (s.status, s.outcome) for s in report.sources}
+        assert health == {"planet": ("ok", "checked"), "agency": ("ok", "checked"), "flaky": ("failing", "checked")}
+        assert not config.store_path.exists()

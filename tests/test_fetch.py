@@ -169,7 +169,8 @@ def test_loopback_is_refused_without_an_allowance(upstream: Upstream) -> None:
     upstream.route("/feed", RSS)
     result = fetch(upstream.url("/feed"), config=FetchConfig(), now=NOW)
     assert result.outcome == "error"
-    assert result.error == f"{upstream.url('/feed')}: address 127.0.0.1 is loopback (allow it with allow_hosts)"
+    hint = "(allow it with [fetch] allow_hosts or --allow-host)"
+    assert result.error == f"{upstream.url('/feed')}: address 127.0.0.1 is loopback {hint}"
     assert upstream.hits["/feed"] == 0
 
 
@@ -192,7 +193,8 @@ def test_redirect_to_a_refused_address_never_connects(upstream: Upstream, target
     result = fetch(upstream.url("/feed"), config=allowed(upstream, connect_timeout=5.0), now=NOW)
     assert time.monotonic() - started < 1.0  # no connection attempt to a black-holed address
     assert result.outcome == "error"
-    assert result.error == f"{upstream.url('/feed')}: redirect to {target}: {reason} (allow it with allow_hosts)"
+    hint = "(allow it with [fetch] allow_hosts or --allow-host)"
+    assert result.error == f"{upstream.url('/feed')}: redirect to {target}: {reason} {hint}"
 
 
 @pytest.mark.parametrize(("address", "reason"), [
