@@ -38,7 +38,7 @@ _FORMATS = (  # format, link text, MIME type for autodiscovery
     ("atom", "Atom", "application/atom+xml"),
     ("json", "JSON Feed", "application/feed+json"),
 )
-_KIND_ORDER = ("all", "category", "tag")
+_KIND_ORDER = ("all", "category", "tag", "author", "source")
 
 _LABELS: Mapping[str, Mapping[str, str]] = {
     "en": {
