@@ -22,8 +22,8 @@ from pathlib import Path
 
 import yaml
 
-from feedkit.build import build
-from feedkit.config import ArticleSourceConfig, Config, SiteConfig
+from feedkit.config.types import ArticleSourceConfig, Config, SiteConfig
+from feedkit.pipeline.build import build
 
 TEMPLATE = """
 ---

@@ -12,10 +12,8 @@ The public API mirrors the CLI::
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from .build import Transform, build
-from .config import (
+from feedkit._version import __version__
+from feedkit.config import (
     ArticleSourceConfig,
     ChannelConfig,
     ChannelsConfig,
@@ -24,12 +22,14 @@ from .config import (
     SiteConfig,
     UpstreamSourceConfig,
     WebSubConfig,
+    load_config,
+    parse_config,
 )
-from .configfile import load_config, parse_config
-from .daemon import DaemonSettings, run
-from .errors import ConfigError, FeedkitError, InputError, OutputError, StoreError
-from .model import Author, Channel, ChannelInfo, Entry, Image, Problem, Severity, Via
-from .report import BuildReport, SourceHealth
+from feedkit.daemon import DaemonSettings, run
+from feedkit.errors import ConfigError, FeedkitError, InputError, OutputError, StoreError
+from feedkit.model import Author, Channel, ChannelInfo, Entry, Image, Problem, Severity, Via
+from feedkit.pipeline import Transform, build
+from feedkit.report import BuildReport, SourceHealth
 
 __all__ = [
     "ArticleSourceConfig",

@@ -1,5 +1,5 @@
 """``python -m feedkit``: the same as the ``feedkit`` command."""
 
-from .cli import main
+from feedkit.cli import main
 
 main()

@@ -14,25 +14,32 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__, daemon
-from .build import build
-from .config import ArticleSourceConfig, Config, UpstreamSourceConfig, check_base_url, check_timezone
-from .configfile import (
+from feedkit._version import __version__
+from feedkit.config.load import (
     check_output_folder,
     check_store_outside_output,
     default_feed_name,
     load_config,
     upstream_location,
 )
-from .daemon import DaemonSettings
-from .errors import ConfigError, FeedkitError
-from .eventlog import LOG_FORMATS, EventLog
-from .feeds import health_from_state
-from .html import check_selectors
-from .lock import read_pid_file, running_pid
-from .report import BuildReport
-from .serve import parse_bind
-from .store import Store
+from feedkit.config.types import (
+    ArticleSourceConfig,
+    Config,
+    UpstreamSourceConfig,
+    check_base_url,
+    check_timezone,
+    inherited_timezone,
+)
+from feedkit.daemon import service as daemon
+from feedkit.daemon.eventlog import LOG_FORMATS, EventLog
+from feedkit.daemon.lock import read_pid_file, running_pid
+from feedkit.daemon.serve import parse_bind
+from feedkit.daemon.service import DaemonSettings
+from feedkit.errors import ConfigError, FeedkitError
+from feedkit.pipeline.build import build
+from feedkit.report import BuildReport
+from feedkit.selectors import check_selectors
+from feedkit.store import Store, health_from_state
 
 EXIT_OK = 0
 EXIT_SKIPPED = 1
@@ -283,7 +290,7 @@ def config_from_options(inputs: InputOptions, *, require_out: bool = True) -> Co
         site = replace(site, title=inputs.title)
     if inputs.timezone is not None and inputs.config_path is None:
         site = replace(site, timezone=inputs.timezone)
-    timezone = inputs.timezone or site.timezone
+    timezone = inherited_timezone("--timezone", inputs.timezone, site)
     articles = tuple(
         replace(_cli_source(path, i, inputs.paths), timezone=timezone, drop_selectors=inputs.drop_selectors,
                 drop_boilerplate=not inputs.keep_boilerplate, language=site.language)

@@ -43,9 +43,9 @@ from __future__ import annotations
 import re
 import reprlib
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from .limits import MAX_DATE_LENGTH
+from feedkit.limits import MAX_DATE_LENGTH
 
 EXPECTED = "expected e.g. 2022-06-07 15:07:31 or Tue, 07 Jun 2022 07:07:31 GMT"
 _SHOWN = reprlib.Repr()
@@ -114,14 +114,14 @@ _PATH_DATE_SEGMENT = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[-_.]|$)")
 _PATH_DATE_FOLDERS = re.compile(r"(?:^|/)(\d{4})/(\d{1,2})/(\d{1,2})/")
 
 
-def parse_date(value: object, tz: str, *, key: str = "date") -> datetime:
+def parse_date(value: object, zone: ZoneInfo, *, key: str = "date") -> datetime:
     """Front-matter date value -> aware UTC datetime.
 
-    ``tz`` (an IANA name) is given to naive values.  Raises ``ValueError`` with a message
-    naming ``key`` and the value when the value is not a date; see the module docstring
-    for what is accepted.
+    ``zone`` (the source's timezone, resolved once at the config edge:
+    :meth:`~feedkit.config.types.ArticleSourceConfig.zone`) is given to naive values.
+    Raises ``ValueError`` with a message naming ``key`` and the value when the value is not
+    a date; see the module docstring for what is accepted.
     """
-    zone = _zone(tz)
     if isinstance(value, datetime):
         return _to_utc(value, zone, key)
     if isinstance(value, date):
@@ -158,13 +158,6 @@ def _valid_date(year: str, month: str, day: str) -> date | None:
         return date(int(year), int(month), int(day))
     except ValueError:
         return None
-
-
-def _zone(tz: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown timezone {tz!r} (use an IANA name such as 'Asia/Shanghai')") from None
 
 
 def _to_utc(value: datetime, zone: ZoneInfo, key: str) -> datetime:

@@ -36,10 +36,10 @@ from urllib.parse import urljoin, urlsplit
 import nh3
 from lxml import etree
 from lxml import html as lxml_html
-from lxml.cssselect import CSSSelector, SelectorError
+from lxml.cssselect import CSSSelector
 
-from feedkit.errors import ConfigError
-from feedkit.identity import encode_url
+from feedkit.links import encode_url
+from feedkit.selectors import check_selectors
 from feedkit.text import strip_illegal_xml_chars
 
 
@@ -86,16 +86,6 @@ _HTML_SPACE_RUN = re.compile(r"[ \t\r\n\f]+")
 @lru_cache(maxsize=256)
 def _compile_selector(selector: str) -> CSSSelector:
     return CSSSelector(selector, translator="html")
-
-
-def check_selectors(selectors: Sequence[str], key: str) -> None:
-    """Raise :class:`~feedkit.errors.ConfigError` naming ``key`` and the first CSS selector
-    that does not parse or that cssselect cannot use (such as pseudo-elements)."""
-    for selector in selectors:
-        try:
-            _compile_selector(selector)
-        except SelectorError as exc:
-            raise ConfigError(key, f"invalid CSS selector {selector!r}: {exc}") from None
 
 
 def _parse_fragment(html: str) -> etree._Element | None:

@@ -10,18 +10,17 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import PurePosixPath
-from urllib.parse import quote, urljoin, urlsplit
-from zoneinfo import ZoneInfo
+from urllib.parse import urljoin
 
-from .limits import MAX_ID_LENGTH
-from .text import strip_illegal_xml_chars
+from feedkit.limits import MAX_ID_LENGTH
+from feedkit.links import encode_url
+from feedkit.text import strip_illegal_xml_chars
 
 ID_NAMESPACE = uuid.UUID("6f1c1f0e-5a38-4c43-9a52-5b0d6c3f0a11")
 _IRI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S+$")
 _TOKEN = re.compile(r":(i_month|i_day|post_title|year|month|day|hour|minute|second|title|name|category|id|hash)")
-_SAFE_PATH = "/-._~!$&'()*+,;=:@%"
 UNSAFE_ID_SCHEMES = frozenset({"javascript", "vbscript", "data", "file"})
 """An id in one of these schemes is never published as written (a reader might follow it as a link)."""
 
@@ -61,48 +60,6 @@ def _hashable(name: str) -> str:
     return name
 
 
-def encode_url(url: str) -> str:
-    """Percent-encode the characters of a URL that are not allowed in a URI (IRI -> URI)."""
-    parts = urlsplit(url)
-    try:
-        host = parts.hostname.encode("idna").decode("ascii") if parts.hostname else ""
-    except UnicodeError:
-        host = parts.hostname or ""
-    netloc = parts.netloc
-    if parts.hostname and host != parts.hostname:
-        netloc = netloc.replace(parts.hostname, host)
-    path = quote(parts.path, safe=_SAFE_PATH)
-    query = quote(parts.query, safe=_SAFE_PATH + "?")
-    fragment = quote(parts.fragment, safe=_SAFE_PATH + "?")
-    out = f"{parts.scheme}://{netloc}{path}" if parts.scheme else path
-    if parts.query:
-        out += "?" + query
-    if parts.fragment:
-        out += "#" + fragment
-    return out
-
-
-_BAD_HOST_CHARACTER = re.compile(r"[\x00-\x20\x7f<>\\^`{|}\"\ufffe\uffff\ud800-\udfff]")
-
-
-def is_web_url(url: str) -> bool:
-    """An absolute http(s) URL with a host that has no blank, control or delimiter character in it."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc) and not _BAD_HOST_CHARACTER.search(
-        parts.netloc)
-
-
-def resolve_link(value: str, base_url: str) -> str:
-    """A front-matter ``permalink``/``link``: absolute URLs are kept, others joined to the base."""
-    value = value.strip()
-    if value.startswith("//"):
-        value = "https:" + value
-    return encode_url(urljoin(base_url, value.lstrip("/") if not urlsplit(value).scheme else value))
-
-
 def permalink(
     pattern: str,
     base_url: str,
@@ -110,7 +67,7 @@ def permalink(
     rel_path: str,
     title: str,
     published: datetime,
-    timezone: str,
+    zone: tzinfo,
     categories: tuple[tuple[str, ...], ...] = (),
     front_matter_id: str | None = None,
 ) -> str:
@@ -122,7 +79,7 @@ def permalink(
     ``a/b``), ``:id`` (front-matter id, else ``:name``), ``:hash`` (first 12 hex digits of
     the path's hash).  Unknown tokens are kept literally.
     """
-    local = published.astimezone(ZoneInfo(timezone))
+    local = published.astimezone(zone)
     key = id_key(rel_path)
     name = PurePosixPath(key).name
     first_category = "/".join(categories[0]) if categories else "uncategorized"

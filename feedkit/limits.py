@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
-from .model import CategoryPath
+from feedkit.model import CategoryPath
 
 _T = TypeVar("_T")
 

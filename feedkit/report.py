@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
-from .model import ChannelInfo, Problem, Severity
+from feedkit.model import ChannelInfo, Problem, Severity
 
 
 @dataclass(frozen=True, slots=True)

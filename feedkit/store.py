@@ -26,9 +26,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from .errors import StoreError as StoreError  # re-exported: callers of the store catch it from here
-from .fetch import FetchResult
-from .model import Author, Entry, Image, Via
+from feedkit.errors import StoreError as StoreError  # re-exported: callers of the store catch it from here
+from feedkit.model import Author, Entry, Image, Via
+from feedkit.net.result import FetchResult
+from feedkit.report import SourceHealth
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT = 10.0
@@ -355,3 +356,19 @@ class Store:
 
 def _cutoff(now: datetime, keep_days: int) -> str:
     return _utc_text(now - timedelta(days=keep_days))
+
+
+def health_from_state(state: SourceState, outcome: str = "-") -> SourceHealth:
+    """A source's health as the store remembers it (``feedkit status``)."""
+    if state.retired:
+        status = "retired"
+    elif state.failures:
+        status = "failing"
+    elif state.last_success:
+        status = "ok"
+    else:
+        status = "pending"
+    return SourceHealth(
+        name=state.name, url=state.fetch_url, status=status, outcome=outcome, last_success=state.last_success,
+        last_error=state.last_error, failures=state.failures, entries=state.entries, next_attempt=state.next_attempt,
+    )

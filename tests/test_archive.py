@@ -11,12 +11,12 @@ from typing import Any
 import feedparser
 import pytest
 
-from feedkit.archive import page_path, plan_archive, shadowed_archives
-from feedkit.build import build
-from feedkit.config import ArticleSourceConfig, ChannelsConfig, Config, SiteConfig
-from feedkit.configfile import parse_config
+from feedkit.channels.archive import page_path, plan_archive, shadowed_archives
+from feedkit.config.load import parse_config
+from feedkit.config.types import ArticleSourceConfig, ChannelsConfig, Config, SiteConfig
 from feedkit.errors import ConfigError
 from feedkit.model import Entry, Severity
+from feedkit.pipeline.build import build
 
 from .conftest import write_article
 from .httpserver import Upstream
@@ -300,7 +300,7 @@ def test_small_channels_have_zero_pages(tmp_path: Path) -> None:
 
 
 def test_per_channel_formats_and_limits_apply_to_pages(tmp_path: Path) -> None:
-    from feedkit.config import ChannelConfig
+    from feedkit.config.types import ChannelConfig
 
     write_articles(tmp_path / "src", range(23))
     config = archive_config(tmp_path / "src", tmp_path / "out")
@@ -331,7 +331,7 @@ def test_a_dry_run_writes_no_page(tmp_path: Path) -> None:
 
 
 def test_archive_pages_and_hubs_pass_feedcheck(tmp_path: Path, upstream: Upstream) -> None:
-    from feedkit.config import WebSubConfig
+    from feedkit.config.types import WebSubConfig
 
     from .test_feedcheck import example_config, feedcheck_home, feeds_of, run_feedcheck
 

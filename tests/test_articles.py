@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from feedkit import identity
-from feedkit.articles import (
+from feedkit.articles.parse import (
     ARTICLE_MAX_BYTES,
     ArticleResult,
     discover,
@@ -18,7 +18,7 @@ from feedkit.articles import (
     parse_article,
     split_names,
 )
-from feedkit.config import ArticleSourceConfig
+from feedkit.config.types import ArticleSourceConfig
 from feedkit.model import Author, Entry, Image, Severity
 
 from .conftest import CORPUS, need_shared
@@ -104,7 +104,7 @@ def test_discover_skips_hidden_files_and_folders(tmp_path: Path) -> None:
 def test_discover_applies_include_and_exclude_globs(tmp_path: Path) -> None:
     for rel in ("top.md", "posts/a.md", "posts/deep/b.md", "drafts/c.md", "posts/_index.md", "notes.html"):
         touch(tmp_path / rel)
-    source = make_source(tmp_path, include=("**/*.md",), exclude=("drafts/**", "**/_index.md"))
+    source = make_source(tmp_path, include_files=("**/*.md",), exclude_files=("drafts/**", "**/_index.md"))
     found, _ = discover(source)
     assert rel_paths(found) == ["posts/a.md", "posts/deep/b.md", "top.md"]
 
@@ -112,7 +112,7 @@ def test_discover_applies_include_and_exclude_globs(tmp_path: Path) -> None:
 def test_discover_single_star_does_not_cross_folders(tmp_path: Path) -> None:
     touch(tmp_path / "top.md")
     touch(tmp_path / "sub" / "deep.md")
-    found, _ = discover(make_source(tmp_path, include=("*.md",)))
+    found, _ = discover(make_source(tmp_path, include_files=("*.md",)))
     assert rel_paths(found) == ["top.md"]
 
 
@@ -138,7 +138,7 @@ def test_discover_reports_a_missing_configured_path(tmp_path: Path) -> None:
 
 def test_discover_takes_a_directly_named_file_with_its_name_as_rel_path(tmp_path: Path) -> None:
     path = touch(tmp_path / "deep" / "2022-06-07-one.md")
-    found, problems = discover(ArticleSourceConfig(paths=(path,), name="blog", include=("*.html",)))
+    found, problems = discover(ArticleSourceConfig(paths=(path,), name="blog", include_files=("*.html",)))
     assert found == [(path, "2022-06-07-one.md")]
     assert problems == []
 

@@ -31,8 +31,8 @@ import pytest
 from lxml import html
 
 from feedkit.model import Author, Channel, ChannelInfo, Entry, Image
-from feedkit.pages import STYLESHEET_NAME, channel_key, render_index_html, stylesheet_bytes, stylesheet_href
-from feedkit.render import render_atom, render_rss
+from feedkit.render.formats import render_atom, render_rss
+from feedkit.render.pages import STYLESHEET_NAME, channel_key, render_index_html, stylesheet_bytes, stylesheet_href
 
 CHROMIUM = shutil.which("chromium")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")

@@ -8,9 +8,9 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from feedkit.build import build
-from feedkit.config import ArticleSourceConfig, ChannelsConfig, Config, SiteConfig
+from feedkit.config.types import ArticleSourceConfig, ChannelsConfig, Config, SiteConfig
 from feedkit.model import Severity
+from feedkit.pipeline.build import build
 
 from .conftest import write_article
 

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
 
-from feedkit.configfile import load_config, parse_config
+from feedkit.config.load import load_config, parse_config
 from feedkit.errors import ConfigError
 
 
@@ -93,3 +94,33 @@ def test_defaults() -> None:
     config = parse_config({"out": "x"}, Path("/r"))
     assert config.channels.formats == ("rss", "atom", "json")
     assert config.site.base_url_set is False
+
+
+def test_renamed_keys_still_work_with_a_warning(tmp_path: Path) -> None:
+    text = ('out = "o"\n[[articles]]\npaths = ["posts"]\ninclude = ["*.md"]\nexclude = ["drafts/**"]\n'
+            '[[feeds]]\nurl = "https://example.org/feed.xml"\n[feeds.include]\ntitle = ["a"]\n'
+            '[feeds.exclude]\ntitle = ["b"]\n')
+    with pytest.warns(FutureWarning) as warned:
+        config = parse_config(tomllib.loads(text), tmp_path)
+    messages = [str(w.message) for w in warned]
+    assert "articles[0].include: this key was renamed to 'include_files'" in messages[0]
+    assert len(messages) == 4 and "feeds[0].exclude: this key was renamed to 'drop_entries'" in messages[3]
+    assert config.articles[0].include_files == ("*.md",)
+    assert config.articles[0].exclude_files == ("drafts/**",)
+    assert config.feeds[0].keep_entries == (("title", "a"),)
+    assert config.feeds[0].drop_entries == (("title", "b"),)
+
+
+def test_old_and_new_name_together_is_an_error(tmp_path: Path) -> None:
+    text = 'out = "o"\n[[articles]]\npaths = ["posts"]\ninclude = ["*.md"]\ninclude_files = ["*.html"]\n'
+    with pytest.raises(ConfigError, match="renamed to 'include_files', which is also set") as info:
+        parse_config(tomllib.loads(text), tmp_path)
+    assert info.value.key == "articles[0].include"
+
+
+def test_a_source_inherits_the_site_timezone_unless_it_sets_its_own(tmp_path: Path) -> None:
+    text = ('out = "o"\n[site]\ntimezone = "Asia/Shanghai"\n[[articles]]\npaths = ["a"]\n'
+            '[[articles]]\nname = "b"\npaths = ["b"]\ntimezone = "Europe/Berlin"\n')
+    config = parse_config(tomllib.loads(text), tmp_path)
+    assert [a.timezone for a in config.articles] == ["Asia/Shanghai", "Europe/Berlin"]
+    assert str(config.articles[0].zone) == "Asia/Shanghai"

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from feedkit.articles import ArticleResult, discover, load_article
-from feedkit.config import ArticleSourceConfig
+from feedkit.articles.parse import ArticleResult, discover, load_article
+from feedkit.config.types import ArticleSourceConfig
 from feedkit.model import Severity
 
 from .conftest import CORPUS, need_shared

@@ -34,10 +34,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from feedkit.config import UpstreamSourceConfig
+from feedkit.config.types import UpstreamSourceConfig
 from feedkit.errors import InputError
-from feedkit.identity import encode_url
-from feedkit.upstream import parse_feed
+from feedkit.links import encode_url
+from feedkit.upstream.parse import parse_feed
 
 FEEDS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "feeds"
 NOW = datetime(2030, 1, 1, tzinfo=UTC)

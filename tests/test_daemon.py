@@ -26,15 +26,15 @@ from typing import Any, TypeVar
 import pytest
 from lxml import etree
 
-from feedkit.changes import ConfigChanges, config_changes, fingerprint
 from feedkit.cli import main
-from feedkit.config import ArticleSourceConfig, Config, UpstreamSourceConfig
-from feedkit.configfile import load_config
-from feedkit.daemon import feed_offset
+from feedkit.config.load import load_config
+from feedkit.config.types import ArticleSourceConfig, Config, UpstreamSourceConfig
+from feedkit.daemon.changes import ConfigChanges, config_changes, fingerprint
+from feedkit.daemon.eventlog import EventLog
+from feedkit.daemon.lock import StoreLock, lock_path, running_pid
+from feedkit.daemon.schedule import BuildRequests
+from feedkit.daemon.service import feed_offset
 from feedkit.errors import StoreError
-from feedkit.eventlog import EventLog
-from feedkit.lock import StoreLock, lock_path, running_pid
-from feedkit.schedule import BuildRequests
 from feedkit.store import Store
 
 from .conftest import EXAMPLES, write_article

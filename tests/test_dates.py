@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from feedkit.config.types import resolve_timezone
 from feedkit.dates import date_from_path, parse_date
+from feedkit.errors import ConfigError
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, micro: int = 0) -> datetime:
@@ -15,14 +18,14 @@ def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second:
 
 
 def test_naive_wall_time_in_shanghai_equals_rfc822_gmt() -> None:
-    local = parse_date("2022-06-07 15:07:31", "Asia/Shanghai")
-    rfc = parse_date("Tue, 07 Jun 2022 07:07:31 GMT", "Asia/Shanghai")
+    local = parse_date("2022-06-07 15:07:31", ZoneInfo("Asia/Shanghai"))
+    rfc = parse_date("Tue, 07 Jun 2022 07:07:31 GMT", ZoneInfo("Asia/Shanghai"))
     assert local == rfc == utc(2022, 6, 7, 7, 7, 31)
     assert local.tzinfo is UTC
 
 
 def test_naive_wall_time_in_utc_source_is_not_shifted() -> None:
-    assert parse_date("2022-06-07 15:07:31", "UTC") == utc(2022, 6, 7, 15, 7, 31)
+    assert parse_date("2022-06-07 15:07:31", ZoneInfo("UTC")) == utc(2022, 6, 7, 15, 7, 31)
 
 
 # --- values the loaders hand over -------------------------------------------------------
@@ -30,21 +33,21 @@ def test_naive_wall_time_in_utc_source_is_not_shifted() -> None:
 
 def test_aware_datetime_is_converted_to_utc() -> None:
     value = datetime(2022, 6, 7, 15, 7, 31, tzinfo=timezone(timedelta(hours=8)))
-    assert parse_date(value, "America/New_York") == utc(2022, 6, 7, 7, 7, 31)
+    assert parse_date(value, ZoneInfo("America/New_York")) == utc(2022, 6, 7, 7, 7, 31)
 
 
 def test_naive_datetime_takes_the_source_timezone() -> None:
-    assert parse_date(datetime(2022, 6, 7, 15, 7, 31), "Asia/Shanghai") == utc(2022, 6, 7, 7, 7, 31)
+    assert parse_date(datetime(2022, 6, 7, 15, 7, 31), ZoneInfo("Asia/Shanghai")) == utc(2022, 6, 7, 7, 7, 31)
 
 
 def test_date_is_midnight_in_the_source_timezone() -> None:
-    assert parse_date(date(2022, 6, 7), "Asia/Shanghai") == utc(2022, 6, 6, 16)
+    assert parse_date(date(2022, 6, 7), ZoneInfo("Asia/Shanghai")) == utc(2022, 6, 6, 16)
 
 
 @pytest.mark.parametrize("value", [1654585651, 1654585651.5, True, None, ["2022-06-07"], {"a": 1}])
 def test_numbers_and_other_types_are_not_dates(value: object) -> None:
     with pytest.raises(ValueError, match=r"^published: expected a date, got"):
-        parse_date(value, "UTC", key="published")
+        parse_date(value, ZoneInfo("UTC"), key="published")
 
 
 # --- string spellings -------------------------------------------------------------------
@@ -101,44 +104,44 @@ def test_numbers_and_other_types_are_not_dates(value: object) -> None:
     ],
 )
 def test_string_spellings(text: str, expected: datetime) -> None:
-    assert parse_date(text, "UTC") == expected
+    assert parse_date(text, ZoneInfo("UTC")) == expected
 
 
 def test_fractions_are_truncated_not_rounded() -> None:
-    assert parse_date("2022-06-07T00:00:00.9999999Z", "UTC").microsecond == 999999
+    assert parse_date("2022-06-07T00:00:00.9999999Z", ZoneInfo("UTC")).microsecond == 999999
 
 
 def test_date_only_string_is_midnight_in_the_source_timezone() -> None:
-    assert parse_date("2022-06-07", "Asia/Shanghai") == utc(2022, 6, 6, 16)
+    assert parse_date("2022-06-07", ZoneInfo("Asia/Shanghai")) == utc(2022, 6, 6, 16)
 
 
 def test_chinese_spelling_takes_the_source_timezone() -> None:
-    assert parse_date("2015年04月08日 10:05", "Asia/Shanghai") == utc(2015, 4, 8, 2, 5)
+    assert parse_date("2015年04月08日 10:05", ZoneInfo("Asia/Shanghai")) == utc(2015, 4, 8, 2, 5)
 
 
 def test_slash_spelling_is_read_exactly_unlike_feedparser() -> None:
     # feedparser 6 takes the month of this from today; we must not.
-    assert parse_date("2016/6/29 15:07:41", "Asia/Shanghai") == utc(2016, 6, 29, 7, 7, 41)
+    assert parse_date("2016/6/29 15:07:41", ZoneInfo("Asia/Shanghai")) == utc(2016, 6, 29, 7, 7, 41)
 
 
 # --- named zones: CST ---------------------------------------------------------------------
 
 
 def test_cst_is_us_central_by_default() -> None:
-    assert parse_date("Tue, 07 Jun 2022 01:07:31 CST", "UTC") == utc(2022, 6, 7, 7, 7, 31)
+    assert parse_date("Tue, 07 Jun 2022 01:07:31 CST", ZoneInfo("UTC")) == utc(2022, 6, 7, 7, 7, 31)
 
 
 def test_cst_is_china_standard_time_for_a_shanghai_source() -> None:
-    assert parse_date("Tue, 07 Jun 2022 15:07:31 CST", "Asia/Shanghai") == utc(2022, 6, 7, 7, 7, 31)
+    assert parse_date("Tue, 07 Jun 2022 15:07:31 CST", ZoneInfo("Asia/Shanghai")) == utc(2022, 6, 7, 7, 7, 31)
 
 
 def test_abbreviation_of_the_source_timezone_is_accepted() -> None:
-    assert parse_date("2022-06-07 16:07:31 JST", "Asia/Tokyo") == utc(2022, 6, 7, 7, 7, 31)
+    assert parse_date("2022-06-07 16:07:31 JST", ZoneInfo("Asia/Tokyo")) == utc(2022, 6, 7, 7, 7, 31)
 
 
 def test_other_abbreviations_are_errors_not_guesses() -> None:
     with pytest.raises(ValueError, match="unknown time zone 'JST'"):
-        parse_date("2022-06-07 16:07:31 JST", "UTC")
+        parse_date("2022-06-07 16:07:31 JST", ZoneInfo("UTC"))
 
 
 # --- DST -----------------------------------------------------------------------------------
@@ -146,12 +149,12 @@ def test_other_abbreviations_are_errors_not_guesses() -> None:
 
 def test_wall_time_in_a_dst_gap_uses_the_offset_before_the_gap() -> None:
     # 02:30 does not exist in New York on 2022-03-13; fold=0 reads it with EST (-05:00).
-    assert parse_date("2022-03-13 02:30", "America/New_York") == utc(2022, 3, 13, 7, 30)
+    assert parse_date("2022-03-13 02:30", ZoneInfo("America/New_York")) == utc(2022, 3, 13, 7, 30)
 
 
 def test_ambiguous_wall_time_is_the_first_occurrence() -> None:
     # 01:30 happens twice in New York on 2022-11-06; fold=0 is the first (EDT, -04:00).
-    assert parse_date("2022-11-06 01:30", "America/New_York") == utc(2022, 11, 6, 5, 30)
+    assert parse_date("2022-11-06 01:30", ZoneInfo("America/New_York")) == utc(2022, 11, 6, 5, 30)
 
 
 # --- errors -------------------------------------------------------------------------------
@@ -178,7 +181,7 @@ def test_ambiguous_wall_time_is_the_first_occurrence() -> None:
 )
 def test_unparseable_strings_raise_naming_key_and_value(text: str) -> None:
     with pytest.raises(ValueError) as info:
-        parse_date(text, "UTC", key="pubDate")
+        parse_date(text, ZoneInfo("UTC"), key="pubDate")
     message = str(info.value)
     assert message.startswith("pubDate: ")
     assert repr(text) in message
@@ -186,20 +189,21 @@ def test_unparseable_strings_raise_naming_key_and_value(text: str) -> None:
 
 def test_error_message_shows_examples() -> None:
     with pytest.raises(ValueError) as info:
-        parse_date("xyz", "UTC")
+        parse_date("xyz", ZoneInfo("UTC"))
     assert str(info.value) == (
         "date: cannot parse 'xyz' (expected e.g. 2022-06-07 15:07:31 or Tue, 07 Jun 2022 07:07:31 GMT)"
     )
 
 
-def test_unknown_timezone_is_named() -> None:
-    with pytest.raises(ValueError, match="Mars/Olympus"):
-        parse_date("2022-06-07", "Mars/Olympus")
+def test_unknown_timezone_is_named_with_its_key() -> None:
+    with pytest.raises(ConfigError, match="Mars/Olympus") as info:
+        resolve_timezone("site.timezone", "Mars/Olympus")
+    assert info.value.key == "site.timezone"
 
 
 def test_result_is_always_aware_utc() -> None:
     for value in ("2022-06-07", "2022-06-07T15:07:31+08:00", date(2022, 6, 7), datetime(2022, 6, 7)):
-        result = parse_date(value, "Europe/Berlin")
+        result = parse_date(value, ZoneInfo("Europe/Berlin"))
         assert result.utcoffset() == timedelta(0)
         assert result.tzinfo is UTC
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from feedkit.dedupe import canonical_url, collapse, title_key
+from feedkit.channels.dedupe import canonical_url, collapse, title_key
 from feedkit.model import Entry, Severity, Via
 
 T0 = datetime(2022, 6, 7, 7, 7, 31, tzinfo=UTC)

@@ -7,8 +7,8 @@ import dataclasses
 import click
 
 import feedkit
-from feedkit import config as config_module
 from feedkit.cli import main
+from feedkit.config import types as config_module
 
 from .conftest import REPO
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import feedparser
 
-from feedkit.build import build
-from feedkit.configfile import load_config
+from feedkit.config.load import load_config
+from feedkit.pipeline.build import build
 
 from .conftest import EXAMPLES
 

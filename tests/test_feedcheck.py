@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from feedkit.build import build
-from feedkit.config import Config
-from feedkit.configfile import load_config
+from feedkit.config.load import load_config
+from feedkit.config.types import Config
+from feedkit.pipeline.build import build
 
 from .conftest import EXAMPLES, SEED, SHARED
 
@@ -81,7 +81,7 @@ def test_seed_channels(tmp_path: Path) -> None:
     feedcheck_home()
     if not SEED.exists():
         pytest.skip("seed not present")
-    from feedkit.config import ArticleSourceConfig, SiteConfig
+    from feedkit.config.types import ArticleSourceConfig, SiteConfig
 
     config = Config(out=tmp_path / "out", site=SiteConfig(base_url="https://news.example.org/", base_url_set=True),
                     articles=(ArticleSourceConfig(paths=(SEED.parent,), name="seeds"),))

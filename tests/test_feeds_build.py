@@ -12,8 +12,8 @@ from pathlib import Path
 
 import feedparser
 
-from feedkit.build import build
-from feedkit.config import ArticleSourceConfig, Config, FetchConfig, SiteConfig, UpstreamSourceConfig
+from feedkit.config.types import ArticleSourceConfig, Config, FetchConfig, SiteConfig, UpstreamSourceConfig
+from feedkit.pipeline.build import build
 
 from .conftest import write_article
 from .httpserver import Upstream

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from feedkit import __version__
-from feedkit.config import FetchConfig
-from feedkit.fetch import Validators, fetch, fetch_all, make_client, parse_retry_after, read_local, user_agent
-from feedkit.netguard import AddressRefused, address_refusal
+from feedkit._version import __version__
+from feedkit.config.types import FetchConfig
+from feedkit.net.fetch import Validators, fetch, fetch_all, make_client, parse_retry_after, read_local, user_agent
+from feedkit.net.guard import AddressRefused, address_refusal
 
 from .httpserver import MIB, Route, Upstream
 

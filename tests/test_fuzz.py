@@ -28,12 +28,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from feedkit.articles import parse_article
-from feedkit.config import ArticleSourceConfig, UpstreamSourceConfig
+from feedkit.articles.parse import parse_article
+from feedkit.config.types import ArticleSourceConfig, UpstreamSourceConfig
 from feedkit.errors import InputError
 from feedkit.model import Channel, Entry
-from feedkit.render import RENDERERS
-from feedkit.upstream import parse_feed
+from feedkit.render.formats import RENDERERS
+from feedkit.upstream.parse import parse_feed
 
 FUZZ_EXAMPLES = int(os.environ.get("FEEDKIT_FUZZ_EXAMPLES", "100"))
 """Examples per property; the environment variable makes a long run."""

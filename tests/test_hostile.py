@@ -14,21 +14,22 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from feedkit import limits
-from feedkit.articles import parse_article
-from feedkit.build import build
-from feedkit.config import ArticleSourceConfig, Config, SiteConfig, UpstreamSourceConfig
-from feedkit.configfile import parse_config
+from feedkit.articles.parse import parse_article
+from feedkit.channels.route import slugify
+from feedkit.config.load import parse_config
+from feedkit.config.types import ArticleSourceConfig, Config, SiteConfig, UpstreamSourceConfig
 from feedkit.dates import parse_date
 from feedkit.errors import ConfigError, InputError, OutputError
 from feedkit.identity import entry_id
-from feedkit.merge import slugify
 from feedkit.model import Severity
-from feedkit.upstream import parse_feed
-from feedkit.write import safe_output_path, write_if_changed
+from feedkit.output.write import safe_output_path, write_if_changed
+from feedkit.pipeline.build import build
+from feedkit.upstream.parse import parse_feed
 
 from .conftest import REPO, write_article
 
@@ -58,7 +59,7 @@ def parse(data: bytes, rel_path: str = "post.md") -> tuple[object, list[str], li
 
 
 def config_for(src: Path, out: Path, **channels: object) -> Config:
-    from feedkit.config import ChannelsConfig
+    from feedkit.config.types import ChannelsConfig
 
     return Config(
         out=out,
@@ -209,7 +210,7 @@ def test_a_date_with_a_megabyte_of_blanks_is_refused_quickly() -> None:
     """The trailing-comment pattern backtracked quadratically (1 MB: about an hour), also for upstream dates."""
     started = time.monotonic()
     with pytest.raises(ValueError, match=r"date: .*longer than"):
-        parse_date("2022-01-01" + " " * 1_000_000 + "x", "UTC")
+        parse_date("2022-01-01" + " " * 1_000_000 + "x", ZoneInfo("UTC"))
     assert time.monotonic() - started < FAST
 
 

@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from feedkit.config import ChannelConfig
-from feedkit.merge import RoutingOptions, apply_aliases, category_slug, route, slugify, sort_key
+from feedkit.channels.route import RoutingOptions, apply_aliases, category_slug, route, slugify, sort_key
+from feedkit.config.types import ChannelConfig
 from feedkit.model import Entry, Severity
 
 

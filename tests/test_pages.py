@@ -15,14 +15,14 @@ import pytest
 from lxml import etree, html
 
 from feedkit.model import Author, Channel, ChannelInfo, Entry, Image
-from feedkit.pages import (
+from feedkit.render.formats import FILE_NAMES, RENDERERS, render_atom, render_rss
+from feedkit.render.pages import (
     STYLESHEET_NAME,
     channel_key,
     render_index_html,
     stylesheet_bytes,
     stylesheet_href,
 )
-from feedkit.render import FILE_NAMES, RENDERERS, render_atom, render_rss
 
 GOLDEN = Path(__file__).parent / "data" / "golden"
 UPDATE = os.environ.get("FEEDKIT_UPDATE_GOLDEN") == "1"

@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from feedkit.model import Author, Channel, ChannelInfo, Entry, Image, Via
-from feedkit.render import (
+from feedkit.render.common import FH_NS
+from feedkit.render.formats import (
     FILE_NAMES,
     RENDERERS,
     Rendered,
@@ -33,7 +34,6 @@ from feedkit.render import (
     render_opml,
     render_rss,
 )
-from feedkit.render_base import FH_NS
 
 GOLDEN = Path(__file__).parent / "data" / "golden"
 UPDATE = os.environ.get("FEEDKIT_UPDATE_GOLDEN") == "1"

@@ -13,8 +13,8 @@ from urllib.parse import quote
 
 import pytest
 
+from feedkit.daemon.serve import OutputServer, content_type, etag_matches, is_browser, parse_bind, resolve_request_path
 from feedkit.errors import ConfigError
-from feedkit.serve import OutputServer, content_type, etag_matches, is_browser, parse_bind, resolve_request_path
 
 CHROMIUM_ACCEPT = ("text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,"
                    "*/*;q=0.8,application/signed-exchange;v=b3;q=0.7")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from feedkit.serve import OutputServer, resolve_request_path
+from feedkit.daemon.serve import OutputServer, resolve_request_path
 
 from .conftest import write_article
 

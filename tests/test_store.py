@@ -14,8 +14,8 @@ from types import MappingProxyType
 import pytest
 
 from feedkit.errors import FeedkitError
-from feedkit.fetch import FetchResult, Validators
 from feedkit.model import Author, Entry, Image
+from feedkit.net.fetch import FetchResult, Validators
 from feedkit.store import SCHEMA_VERSION, SourceState, Store, StoreError, entry_from_json, entry_to_json
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)

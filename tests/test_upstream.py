@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from feedkit.config import UpstreamSourceConfig
+from feedkit.config.types import UpstreamSourceConfig
 from feedkit.errors import ConfigError, InputError
 from feedkit.identity import entry_id
 from feedkit.model import Author, Entry, Image, Severity
-from feedkit.upstream import ParsedFeed, apply_filters, parse_feed
+from feedkit.upstream.parse import ParsedFeed, apply_filters, parse_feed
 
 URL = "https://example.org/feed.xml"
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
@@ -784,7 +784,7 @@ FILTER_ENTRIES = [
 def test_apply_filters(
     include: tuple[tuple[str, str], ...], exclude: tuple[tuple[str, str], ...], kept: list[str]
 ) -> None:
-    source = UpstreamSourceConfig(url=URL, name="example", include=include, exclude=exclude)
+    source = UpstreamSourceConfig(url=URL, name="example", keep_entries=include, drop_entries=exclude)
     result, dropped = apply_filters(FILTER_ENTRIES, source)
     assert [e.title for e in result] == kept
     assert dropped == len(FILTER_ENTRIES) - len(kept)
@@ -792,9 +792,9 @@ def test_apply_filters(
 
 def test_apply_filters_rejects_unknown_fields_and_bad_patterns() -> None:
     with pytest.raises(ConfigError, match="unknown field"):
-        apply_filters(FILTER_ENTRIES, UpstreamSourceConfig(url=URL, name="example", include=(("body", "x"),)))
+        apply_filters(FILTER_ENTRIES, UpstreamSourceConfig(url=URL, name="example", keep_entries=(("body", "x"),)))
     with pytest.raises(ConfigError, match="invalid regular expression"):
-        apply_filters(FILTER_ENTRIES, UpstreamSourceConfig(url=URL, name="example", exclude=(("title", "("),)))
+        apply_filters(FILTER_ENTRIES, UpstreamSourceConfig(url=URL, name="example", drop_entries=(("title", "("),)))
 
 
 def test_future_tolerance_is_one_day() -> None:

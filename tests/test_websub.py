@@ -13,13 +13,13 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from feedkit import config as config_module
-from feedkit.build import build
-from feedkit.config import ArticleSourceConfig, ChannelsConfig, Config, FetchConfig, SiteConfig, WebSubConfig
-from feedkit.configfile import parse_config
+from feedkit.config import types as config_module
+from feedkit.config.load import parse_config
+from feedkit.config.types import ArticleSourceConfig, ChannelsConfig, Config, FetchConfig, SiteConfig, WebSubConfig
 from feedkit.errors import ConfigError
 from feedkit.model import Severity
-from feedkit.websub import backoff_delays, notify_hubs
+from feedkit.output.websub import backoff_delays, notify_hubs
+from feedkit.pipeline.build import build
 
 from .conftest import REPO, write_article
 from .httpserver import Upstream

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from feedkit.errors import OutputError
-from feedkit.write import safe_output_path, write_if_changed
+from feedkit.output.write import safe_output_path, write_if_changed
 
 
 def _all_files(folder: Path) -> list[str]:

@@ -1,0 +1,166 @@
+"""Finding the candidate article files of an article source.
+
+Which files are articles
+    ``.md``, ``.markdown``, ``.html`` and ``.htm`` files always (with or without front
+    matter); a file with any other extension only when its text (after a BOM and blank
+    lines) starts with a ``---`` or ``+++`` front-matter fence that is closed again.  JSON
+    front matter (a ``{...}`` object at the start) is read in article extensions only, so
+    a ``data.json`` beside the posts is not an article.  Files with NUL bytes are binary,
+    not articles (an article-extension file that starts with a front-matter fence is read
+    with its NUL bytes removed, see :func:`feedkit.articles.parse_article`).  Hidden files
+    and folders (``.git``) are never read.
+
+Discovery only looks at names, sizes and (for other extensions) the first
+:data:`HEAD_BYTES`; whether the closing fence is there is settled when the file is read
+(:func:`feedkit.articles.load_article`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+from feedkit.articles.frontmatter import has_article_extension, opening_fence
+from feedkit.config.types import ArticleSourceConfig
+from feedkit.model import Problem, Severity
+
+ARTICLE_MAX_BYTES = 10 * 1024 * 1024
+"""Larger files are skipped and reported."""
+HEAD_BYTES = 4096
+"""How much of a file with another extension is read to look for a front-matter fence."""
+
+
+def discover(source: ArticleSourceConfig) -> tuple[list[tuple[Path, str]], list[Problem]]:
+    """All candidate article files of a source as ``(path, rel_path)``, sorted by rel_path.
+
+    ``rel_path`` is posix and relative to the configured path the file was found under; a
+    configured path that is a file is used as it is (``rel_path`` = its name, include and
+    exclude do not apply to it).  Inside folders only files matching an ``include`` glob
+    and no ``exclude`` glob are taken (``**`` spans folders, ``*`` does not).  Hidden files
+    and folders are skipped; symlinked folders are not followed and symlinked files only
+    when they point inside the configured folder (both reported as warnings); files larger
+    than :data:`ARTICLE_MAX_BYTES` are reported as errors.  Two files with the same
+    rel_path (from two configured folders) would get the same id: the later is reported.
+    """
+    found: dict[str, Path] = {}
+    problems: list[Problem] = []
+    for root in source.paths:
+        for path, rel_path in _candidates(root, source, problems):
+            if rel_path in found:
+                message = f"same relative path as {found[rel_path]}: their ids would collide, so only that one is read"
+                problems.append(Problem(str(path), message))
+                continue
+            found[rel_path] = path
+    return [(found[rel_path], rel_path) for rel_path in sorted(found)], problems
+
+
+def _candidates(root: Path, source: ArticleSourceConfig, problems: list[Problem]) -> Iterator[tuple[Path, str]]:
+    if not root.exists():
+        problems.append(Problem(str(root), f"configured path of source {source.name!r} does not exist"))
+        return
+    if not root.is_dir():
+        if _size_ok(root, problems):
+            yield root, root.name
+        return
+    for path, rel_path in _walk(root, problems):
+        if not _matches_any(rel_path, source.include_files) or _matches_any(rel_path, source.exclude_files):
+            continue
+        if _size_ok(path, problems) and _is_article_file(path, rel_path, problems):
+            yield path, rel_path
+
+
+def _walk(root: Path, problems: list[Problem]) -> Iterator[tuple[Path, str]]:
+    real_root = root.resolve()
+
+    def report(error: OSError) -> None:
+        problems.append(Problem(str(error.filename or root), f"cannot list folder: {error.strerror or error}"))
+
+    for folder, dirnames, filenames in os.walk(root, onerror=report, followlinks=False):
+        here = Path(folder)
+        for name in sorted(dirnames):
+            if name.startswith(".") or (here / name).is_symlink():
+                if not name.startswith("."):
+                    problems.append(Problem(str(here / name), "symlinked folder not followed", Severity.WARNING))
+                dirnames.remove(name)
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = here / name
+            if name.startswith(".") or not _inside(path, real_root, problems):
+                continue
+            yield path, path.relative_to(root).as_posix()
+
+
+def _inside(path: Path, real_root: Path, problems: list[Problem]) -> bool:
+    if not path.is_symlink():
+        return True
+    try:
+        target = path.resolve()
+        if target.is_relative_to(real_root) and target.is_file():
+            return True
+        message = "symlink points outside the article folder (or nowhere): skipped"
+    except (OSError, RuntimeError) as exc:  # a loop: RuntimeError before Python 3.13, then OSError
+        message = f"symlink cannot be followed ({exc}): skipped"
+    problems.append(Problem(str(path), message, Severity.WARNING))
+    return False
+
+
+def _size_ok(path: Path, problems: list[Problem]) -> bool:
+    try:
+        info = path.stat()
+    except OSError as exc:
+        problems.append(Problem(str(path), f"cannot read file: {exc.strerror or exc}"))
+        return False
+    if not stat.S_ISREG(info.st_mode):
+        return False
+    if info.st_size > ARTICLE_MAX_BYTES:
+        problems.append(Problem(str(path), f"file is larger than {ARTICLE_MAX_BYTES} bytes ({info.st_size}): skipped"))
+        return False
+    return True
+
+
+def _is_article_file(path: Path, rel_path: str, problems: list[Problem]) -> bool:
+    if has_article_extension(rel_path):
+        return True
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(HEAD_BYTES)
+    except OSError as exc:
+        problems.append(Problem(str(path), f"cannot read file: {exc.strerror or exc}"))
+        return False
+    return b"\x00" not in head and opening_fence(head.decode("utf-8", "replace")) is not None
+
+
+def _matches_any(rel_path: str, patterns: Sequence[str]) -> bool:
+    return any(_glob_regex(pattern).fullmatch(rel_path) for pattern in patterns)
+
+
+@lru_cache(maxsize=256)
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    """A glob relative to the configured folder: ``**/`` any folders, ``*`` and ``?`` within one name."""
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        elif pattern[i] == "[" and "]" in pattern[i + 2 :]:
+            end = pattern.index("]", i + 2)
+            body = pattern[i + 1 : end]
+            out.append("[" + ("^" + body[1:] if body.startswith("!") else body).replace("\\", "\\\\") + "]")
+            i = end + 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out))

@@ -1,0 +1,59 @@
+"""Reading articles on every core: the same results, in the same order, whatever the worker count.
+
+:func:`~feedkit.articles.load_article` is a pure function of a file and its source's
+settings, so a large folder is split across worker processes and the results come back
+in the order of the files (``Executor.map`` keeps order): output never depends on the
+number of workers.  Small folders, ``workers = 1`` and machines where processes cannot be
+started are read in this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from feedkit.articles import parse as articles
+from feedkit.articles.parse import ArticleResult
+from feedkit.config.types import ArticleSourceConfig
+from feedkit.model import Problem, Severity
+
+ArticleJob = tuple[Path, str, ArticleSourceConfig, str]
+"""(path, path inside the source, the source's settings, the site's base URL)."""
+
+PARALLEL_MIN_FILES = 64
+"""Below this many files, starting processes costs more than it saves."""
+MAX_AUTO_WORKERS = 8
+
+
+def load_article_job(job: ArticleJob) -> ArticleResult:
+    path, rel_path, source, base_url = job
+    return articles.load_article(path, rel_path, source, site_base_url=base_url)
+
+
+def worker_count(setting: int, files: int) -> int:
+    """``setting`` 0 means one per core (at most :data:`MAX_AUTO_WORKERS`)."""
+    if files < PARALLEL_MIN_FILES:
+        return 1
+    wanted = setting or min(os.cpu_count() or 1, MAX_AUTO_WORKERS)
+    return max(1, min(wanted, files // (PARALLEL_MIN_FILES // 2)))
+
+
+def load_articles(jobs: Sequence[ArticleJob], workers: int) -> tuple[list[ArticleResult], Problem | None]:
+    """Every job's result in job order; a note when processes could not be used."""
+    count = worker_count(workers, len(jobs))
+    if count <= 1:
+        return [load_article_job(job) for job in jobs], None
+    # forkserver/spawn: never fork a process that may be running threads (the daemon does)
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    try:
+        with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context(method)) as pool:
+            chunk = max(1, len(jobs) // (count * 8))
+            return list(pool.map(load_article_job, jobs, chunksize=chunk)), None
+    except (OSError, BrokenProcessPool) as exc:
+        note = Problem("workers", f"could not use {count} worker processes ({exc}); read articles in one",
+                       Severity.WARNING)
+        return [load_article_job(job) for job in jobs], note

@@ -1,0 +1,168 @@
+"""Collapse copies of one story that arrive from several sources (or twice from one).
+
+Two entries are the same story when (in this order):
+
+1. **exact keys** — they share an id, or their links are the same after
+   :func:`canonical_url` (scheme, ``www.``, default port, fragment, trailing slash and
+   tracking parameters such as ``utm_*`` do not count) — links only across sources or
+   within one feed;
+2. **near duplicates** (only between different sources) — their titles are equal after
+   :func:`title_key` (NFKC, case folded, punctuation, symbols and spaces removed; at least
+   :data:`MIN_TITLE_KEY` characters, so "Update" does not match "Update") and they were
+   published within :data:`NEAR_DUPLICATE_WINDOW` of each other; or their texts start
+   with the same :data:`CONTENT_KEY_LENGTH` characters after the same normalization.
+
+The copies form one group (transitively).  The **winner** is the copy with the highest
+source priority (local articles 100, feeds their ``priority``, default 0); then an
+*original* copy — one whose link is on the same host as its source — over an
+aggregator's; then the earliest published; then the most recently updated; then by
+source name and origin, so the choice never depends on input order.  The winner keeps its
+own id and lists the others in :attr:`~feedkit.model.Entry.via`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from feedkit.model import Entry, Problem, Severity, Via
+
+NEAR_DUPLICATE_WINDOW = timedelta(days=2)
+MIN_TITLE_KEY = 8
+CONTENT_KEY_LENGTH = 200
+TRACKING_PARAMETERS = frozenset(
+    {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid", "_hsenc", "_hsmi", "spm",
+     "share_token", "ref_src", "from", "isappinstalled"}
+)
+"""Query parameters that never change which page a link opens (plus every ``utm_*``)."""
+
+
+def canonical_url(url: str) -> str:
+    """A link's identity: no scheme, lower-case host without ``www.``, no default port, no
+    fragment, no trailing slash, no tracking parameters; other parameters sorted."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    port = parts.port if parts.port not in (None, 80, 443) else None
+    query = sorted(
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not k.lower().startswith("utm_") and k.lower() not in TRACKING_PARAMETERS
+    )
+    path = parts.path.rstrip("/") or "/"
+    netloc = f"{host}:{port}" if port else host
+    return urlunsplit(("", netloc, path, urlencode(query), ""))
+
+
+def title_key(text: str) -> str:
+    """NFKC, case folded, only letters and digits (of every script)."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(char for char in folded if unicodedata.category(char)[0] in "LN")
+
+
+def _text_key(entry: Entry) -> str | None:
+    text = re.sub(r"<[^>]*>", " ", entry.content_html) if entry.content_html else entry.summary
+    key = title_key(text)[:CONTENT_KEY_LENGTH]
+    return key if len(key) == CONTENT_KEY_LENGTH else None
+
+
+class _Groups:
+    """Union-find over entry positions."""
+
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def collapse(
+    entries: Sequence[Entry],
+    *,
+    priority: Callable[[Entry], int] = lambda _entry: 0,
+    source_hosts: Mapping[str, str] | None = None,
+    feeds: frozenset[str] = frozenset(),
+) -> tuple[list[Entry], list[Problem]]:
+    """One entry per story (see the module docstring), and a warning per id shared by two files.
+
+    Within one source, equal links join entries only for the sources named in ``feeds``
+    (a feed that republishes an item under a new guid); two local articles with the same
+    link are a permalink pattern that is too coarse, not one story, and stay apart.
+    """
+    ordered = sorted(entries, key=lambda e: (e.source, e.origin, e.id))
+    groups = _Groups(len(ordered))
+    problems: list[Problem] = []
+    exact: dict[str, int] = {}
+    for i, entry in enumerate(ordered):
+        for key in (f"id:{entry.id}", f"url:{canonical_url(entry.link)}" if entry.link else None):
+            if key is None:
+                continue
+            if key in exact:
+                other = ordered[exact[key]]
+                if key.startswith("url:") and other.source == entry.source and entry.source not in feeds:
+                    continue
+                if key.startswith("id:") and other.source == entry.source and other.origin != entry.origin:
+                    problems.append(Problem(entry.origin, f"same id {entry.id} as {other.origin}", Severity.WARNING))
+                groups.union(exact[key], i)
+            else:
+                exact[key] = i
+    _join_near_duplicates(ordered, groups)
+    members: dict[int, list[Entry]] = {}
+    for i, entry in enumerate(ordered):
+        members.setdefault(groups.find(i), []).append(entry)
+    hosts = source_hosts or {}
+    result = [_winner(group, priority, hosts) for group in members.values()]
+    return result, problems
+
+
+def _join_near_duplicates(ordered: Sequence[Entry], groups: _Groups) -> None:
+    by_title: dict[str, list[int]] = {}
+    by_text: dict[str, list[int]] = {}
+    for i, entry in enumerate(ordered):
+        key = title_key(entry.title)
+        if len(key) >= MIN_TITLE_KEY:
+            by_title.setdefault(key, []).append(i)
+        text = _text_key(entry)
+        if text:
+            by_text.setdefault(text, []).append(i)
+    for bucket in by_title.values():
+        for a_pos, a in enumerate(bucket):
+            for b in bucket[a_pos + 1:]:
+                first, second = ordered[a], ordered[b]
+                close = abs(first.published - second.published) <= NEAR_DUPLICATE_WINDOW
+                if close and first.source != second.source:
+                    groups.union(a, b)
+    for bucket in by_text.values():
+        for b in bucket[1:]:
+            if ordered[bucket[0]].source != ordered[b].source:
+                groups.union(bucket[0], b)
+
+
+def _winner(group: list[Entry], priority: Callable[[Entry], int], hosts: Mapping[str, str]) -> Entry:
+    if len(group) == 1:
+        return group[0]
+
+    def rank(entry: Entry) -> tuple[int, int, datetime, float, str, str]:
+        original = hosts.get(entry.source) is not None and _host(entry.link) == hosts.get(entry.source)
+        freshness = (entry.updated or entry.published).timestamp()
+        return (-priority(entry), 0 if original else 1, entry.published, -freshness, entry.source, entry.origin)
+
+    ranked = sorted(group, key=rank)
+    winner = ranked[0]
+    via = {(copy.source, copy.link) for copy in ranked[1:] if copy.link and copy.link != winner.link}
+    via.update((v.source, v.link) for copy in group for v in copy.via)
+    return replace(winner, via=tuple(Via(source, link) for source, link in sorted(via)))
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower().removeprefix("www.")

@@ -1,0 +1,227 @@
+"""build(): the one place where the stages meet.
+
+articles + feeds -> Entry -> aliases/transforms/de-duplication -> channels -> render -> write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from feedkit.articles import parse as articles
+from feedkit.articles.workers import ArticleJob, load_articles
+from feedkit.channels.archive import shadowed_archives
+from feedkit.channels.dedupe import collapse
+from feedkit.channels.route import PlannedChannel, RoutingOptions, apply_aliases, category_wanted, route, sort_key
+from feedkit.config.types import Config
+from feedkit.errors import OutputError
+from feedkit.model import Entry, Problem, Severity
+from feedkit.output.websub import notify_hubs
+from feedkit.output.write import publish_file, safe_output_path
+from feedkit.pipeline.publish import publish_channel
+from feedkit.render.formats import render_index_json, render_opml
+from feedkit.render.jsonfeed import read_index_json
+from feedkit.render.pages import STYLESHEET_NAME, render_index_html, stylesheet_bytes
+from feedkit.report import BuildReport
+from feedkit.upstream import poll as feeds
+
+Transform = Callable[[Entry], "Entry | None"]
+"""A user function applied to every entry before routing; return None to drop the entry."""
+
+INDEX_JSON = "index.json"
+INDEX_OPML = "index.opml"
+INDEX_HTML = "index.html"
+
+
+def build(
+    config: Config,
+    *,
+    dry_run: bool = False,
+    transforms: Sequence[Transform] = (),
+    now: datetime | None = None,
+    refresh: bool = False,
+) -> BuildReport:
+    """Read every source, publish every channel, and report what happened.
+
+    With ``dry_run`` everything is read and rendered but nothing is written
+    (``feedkit check``).  Problems with single inputs end up in the report;
+    only a config, store or output failure raises (:class:`~feedkit.errors.FeedkitError`).
+    ``now`` (aware; default: the clock) decides which feeds are due and how old their
+    entries are; it never appears in the output.  ``refresh`` polls every feed now,
+    whatever its interval, backoff, ``Retry-After`` or retirement says.
+    """
+    now = now or datetime.now(UTC)
+    report = BuildReport(dry_run=dry_run)
+    if not config.site.base_url_set:
+        report.problems.append(Problem(
+            "site.base_url", f"not set: links and feed URLs use {config.site.base_url} (pass --base-url or set "
+            "site.base_url to the public URL of the output folder)", Severity.WARNING))
+    entries = list(_read_articles(config, report)) + feeds.collect(config, now=now, report=report, refresh=refresh)
+    entries = [apply_aliases(entry, config.aliases) for entry in entries]
+    entries = list(_apply_transforms(entries, transforms, report))
+    priorities = {source.name: LOCAL_PRIORITY for source in config.articles}
+    priorities.update({feed.name: feed.priority for feed in config.feeds})
+    entries, duplicates = collapse(
+        entries,
+        priority=lambda entry: priorities.get(entry.source, 0),
+        source_hosts=_source_hosts(config),
+        feeds=frozenset(feed.name for feed in config.feeds),
+    )
+    entries.sort(key=sort_key)
+    report.problems.extend(duplicates)
+    report.published = len(entries)
+
+    planned, routing_problems = route(entries, _routing_options(config))
+    report.problems.extend(routing_problems)
+    planned.extend(_kept_channels(config, planned, report))
+
+    newest: dict[str, datetime | None] = {}
+    archive_pages: dict[tuple[str, str], int] = {}
+    topics: list[str] = []
+    archived = _archived_folders(config, planned, report)
+    for channel in planned:
+        try:
+            published = publish_channel(config, channel, report, archive=channel.folder in archived)
+        except OutputError as exc:  # this channel's files; the others and the index still get written
+            report.problems.append(Problem(f"{config.out / channel.folder}", f"channel not written: {exc}"))
+            continue
+        report.channels.append(published.info)
+        newest[channel.folder] = max((e.updated or e.published for e in published.shown), default=None)
+        archive_pages[(channel.kind, channel.slug)] = published.archive_pages
+        topics.extend(published.changed_topics)
+    _publish_indexes(config, report, newest, archive_pages if config.channels.archive else None)
+    if topics and not dry_run:
+        report.problems.extend(notify_hubs(config.websub, config.fetch, topics))
+    return report
+
+
+def _publish_indexes(
+    config: Config, report: BuildReport, newest: dict[str, datetime | None],
+    archive_pages: dict[tuple[str, str], int] | None,
+) -> None:
+    site = config.site
+    publish_file(config, INDEX_JSON, render_index_json(report.channels, archive_pages), report)
+    publish_file(config, INDEX_OPML, render_opml(site.title, report.channels, site.base_url), report)
+    publish_file(config, INDEX_HTML, render_index_html(
+        site.title, site.description, report.channels, site.base_url, updated=newest, language=site.language
+    ), report)
+    if config.channels.stylesheet:
+        publish_file(config, STYLESHEET_NAME, stylesheet_bytes(), report)
+
+
+def _archived_folders(config: Config, planned: Sequence[PlannedChannel], report: BuildReport) -> set[str]:
+    """Folders of the channels that get archive pages: all of them when archives are on, except
+    a channel whose pages would land in another channel's folder (reported)."""
+    if not config.channels.archive:
+        return set()
+    folders = {channel.folder for channel in planned}
+    shadowed = shadowed_archives(folders)
+    for folder, other in shadowed.items():
+        report.problems.append(Problem(
+            folder, f"archive pages not written: the channel in {other} already uses the folder of one of them "
+            "(give that category its own slug)", Severity.WARNING))
+    return folders - set(shadowed)
+
+
+LOCAL_PRIORITY = 100
+"""Dedup priority of local articles: above any feed's default (0)."""
+
+
+def _source_hosts(config: Config) -> dict[str, str]:
+    """Each source's own host: a copy whose link is on it counts as the original."""
+    hosts = {s.name: urlsplit(s.base_url or config.site.base_url).hostname or "" for s in config.articles}
+    hosts.update({f.name: urlsplit(f.url).hostname or "" for f in config.feeds if not f.is_local})
+    return hosts
+
+
+def _read_articles(config: Config, report: BuildReport) -> Iterator[Entry]:
+    jobs: list[ArticleJob] = []
+    for source in config.articles:
+        files, problems = articles.discover(source)
+        report.problems.extend(problems)
+        jobs.extend((path, rel_path, source, config.site.base_url) for path, rel_path in files)
+    results, note = load_articles(jobs, config.workers)
+    if note:
+        report.problems.append(note)
+    for result in results:
+        report.read += 1
+        report.problems.extend(result.problems)
+        if result.excluded:
+            report.excluded += 1
+        if result.entry is not None:
+            yield result.entry
+
+
+def _apply_transforms(entries: list[Entry], transforms: Sequence[Transform], report: BuildReport) -> Iterator[Entry]:
+    for entry in entries:
+        current: Entry | None = entry
+        for transform in transforms:
+            if current is None:
+                break
+            name = getattr(transform, "__name__", repr(transform))
+            try:
+                current = transform(current)
+            except Exception as exc:  # a user function must not take the build down
+                report.problems.append(Problem(entry.origin, f"transform {name} failed: {exc!r}; entry skipped"))
+                current = None
+                break
+        if current is not None:
+            yield current
+
+
+def _routing_options(config: Config) -> RoutingOptions:
+    return RoutingOptions(
+        site_title=config.site.title,
+        site_description=config.site.description,
+        all_channel=config.channels.all,
+        all_title=config.channels.all_title,
+        categories=config.channels.categories,
+        tags=config.channels.tags,
+        authors=config.channels.authors,
+        sources=config.channels.sources,
+        include_categories=config.channels.include_categories,
+        exclude_categories=config.channels.exclude_categories,
+        settings={"category": config.category, "tag": config.tag, "author": config.author, "source": config.source},
+        all_settings=config.all_channel,
+    )
+
+
+def _kept_channels(config: Config, planned: Sequence[PlannedChannel], report: BuildReport) -> Iterator[PlannedChannel]:
+    """Channels published by an earlier build that have no entries now keep their files.
+
+    Readers are subscribed to those URLs; they get a valid, empty feed instead of a 404.
+    The earlier build's ``index.json`` is the memory of which channels existed.
+    """
+    options = _routing_options(config)
+    enabled = {"all": options.all_channel, "category": options.categories, "tag": options.tags,
+               "author": options.authors, "source": options.sources}
+    present = {(c.kind, c.slug) for c in planned}
+    index_path = config.out / INDEX_JSON
+    if not index_path.is_file():
+        return
+    try:
+        for listed in read_index_json(index_path.read_bytes()):
+            kind, slug, category = listed.kind, listed.slug, listed.category
+            if not enabled.get(kind) or (kind, slug) in present:
+                continue
+            if category and not category_wanted(category, options):
+                continue
+            channel = PlannedChannel(
+                kind=kind,
+                slug=slug,
+                title=listed.title,
+                description=listed.description,
+                category=category,
+                entries=(),
+            )
+            safe_output_path(config.out, channel.folder)
+            present.add((kind, slug))
+            yield channel
+    except (ValueError, KeyError, TypeError, OSError) as exc:
+        report.problems.append(
+            Problem(str(index_path), f"cannot read the previous index ({exc}); channels without entries "
+                    "from earlier builds are not kept this time", Severity.WARNING)
+        )
+    except Exception as exc:  # OutputError from an unsafe slug in a tampered index
+        report.problems.append(Problem(str(index_path), f"ignored an unsafe channel in the previous index: {exc}"))

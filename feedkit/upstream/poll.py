@@ -1,0 +1,166 @@
+"""Poll the configured upstream feeds and return what every channel should hold from them.
+
+For each feed: decide whether it is due (its interval, backoff and ``Retry-After`` live in
+the store), fetch it (conditional GET; a 304 costs no parsing) or read its local file,
+parse it, filter it, remember its entries in the store, and hand back the *retained*
+entries — so an upstream that is down, slow or broken keeps its earlier entries in the
+output, within ``keep_days`` / ``keep_count``.  Every outcome is one line of health in the
+report.  ``feedkit check`` (a dry run) fetches and parses without touching the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from feedkit.config.types import Config, UpstreamSourceConfig
+from feedkit.errors import InputError
+from feedkit.model import Entry, Problem, Severity
+from feedkit.net.fetch import fetch_all, read_local
+from feedkit.net.result import FetchResult, Validators
+from feedkit.report import BuildReport, SourceHealth
+from feedkit.store import SourceState, Store, health_from_state
+from feedkit.upstream.filters import apply_filters
+from feedkit.upstream.parse import parse_feed
+
+
+def collect(config: Config, *, now: datetime, report: BuildReport, refresh: bool = False) -> list[Entry]:
+    """Entries of every configured feed, polling those that are due (with ``refresh``: all of them,
+    retired ones and those waiting out a backoff or ``Retry-After`` included)."""
+    if not config.feeds:
+        return []
+    if report.dry_run:
+        return list(_check(config, now=now, report=report))
+    config.store_path.parent.mkdir(parents=True, exist_ok=True)
+    with Store.open(config.store_path) as store:
+        return list(_poll(config, store, now=now, report=report, refresh=refresh))
+
+
+def _poll(config: Config, store: Store, *, now: datetime, report: BuildReport, refresh: bool) -> Iterator[Entry]:
+    states = {feed.name: store.state(feed.name, feed.url) for feed in config.feeds}
+    due = [feed for feed in config.feeds if refresh or _due(store, feed, states[feed.name], now)]
+    results = _fetch(config, due, states, now)
+    for feed in config.feeds:
+        result = results.get(feed.name)
+        outcome = "not due"
+        if result is not None:
+            result, outcome = _ingest(store, feed, result, now=now, report=report)
+            states[feed.name] = store.record_fetch(
+                feed.name, result, now=now, interval=feed.interval, max_backoff=config.fetch.max_backoff
+            )
+            _report_fetch(feed, result, states[feed.name], report)
+        store.prune(feed.name, now=now, keep_days=feed.keep_days, keep_count=feed.keep_count)
+        kept = store.entries(feed.name, now=now, keep_days=feed.keep_days, keep_count=feed.keep_count)
+        report.sources.append(_health(store.state(feed.name, feed.url), outcome, len(kept)))
+        yield from kept
+
+
+def _due(store: Store, feed: UpstreamSourceConfig, state: SourceState, now: datetime) -> bool:
+    """Local files always; a feed whose next attempt has come; or one whose configured interval
+    is now shorter than what was planned (the config changed since the last poll)."""
+    if feed.is_local or store.due(feed.name, now):
+        return True
+    if state.retired or state.failures or state.last_attempt is None:
+        return False
+    return state.last_attempt + timedelta(seconds=feed.interval) <= now
+
+
+def _fetch(
+    config: Config, due: Sequence[UpstreamSourceConfig], states: dict[str, SourceState], now: datetime
+) -> dict[str, FetchResult]:
+    remote = [feed for feed in due if not feed.is_local]
+    requests = [
+        (states[f.name].fetch_url, Validators(states[f.name].etag, states[f.name].last_modified)) for f in remote
+    ]
+    results = dict(zip((f.name for f in remote), fetch_all(requests, config=config.fetch, now=now), strict=True))
+    for feed in due:
+        if feed.is_local:
+            results[feed.name] = read_local(Path(feed.url), max_bytes=config.fetch.max_bytes)
+    return results
+
+
+def _ingest(
+    store: Store, feed: UpstreamSourceConfig, result: FetchResult, *, now: datetime, report: BuildReport
+) -> tuple[FetchResult, str]:
+    """Parse and remember a fetched body; a body that is not a feed turns the result into an error."""
+    if result.outcome == "not_modified":
+        return result, "not modified"
+    if result.outcome != "ok" or result.body is None:
+        return result, {"gone": "gone", "throttled": "throttled"}.get(result.outcome, "failed")
+    try:
+        parsed = parse_feed(
+            result.body, url=result.final_url, headers=result.headers, source=feed, now=now,
+            first_seen=lambda entry_id: store.first_seen(feed.name, entry_id),
+        )
+    except InputError as exc:
+        failed = FetchResult(
+            url=result.url, outcome="error", status=result.status, body=None, headers=result.headers,
+            validators=Validators(), final_url=result.final_url, moved_to=result.moved_to, retry_after=None,
+            error=str(exc), elapsed=result.elapsed,
+        )
+        return failed, "failed"
+    report.problems.extend(parsed.problems)
+    entries, _filtered = apply_filters(parsed.entries, feed)
+    store.save_entries(feed.name, entries, now=now)
+    return result, "read" if feed.is_local else "fetched"
+
+
+def _report_fetch(feed: UpstreamSourceConfig, result: FetchResult, state: SourceState, report: BuildReport) -> None:
+    origin = feed.url
+    if result.outcome == "error":
+        report.problems.append(Problem(origin, _reason(result.error, origin) + _kept(state)))
+    elif result.outcome == "gone":
+        report.problems.append(Problem(
+            origin, "410 Gone: the feed is retired and not polled again" + _kept(state), Severity.WARNING))
+    elif result.outcome == "throttled":
+        when = state.next_attempt.isoformat() if state.next_attempt else "later"
+        report.problems.append(Problem(
+            origin, f"asked to wait (HTTP {result.status}); next attempt {when}" + _kept(state), Severity.WARNING))
+    if result.moved_to and result.outcome in ("ok", "not_modified"):
+        report.problems.append(Problem(
+            origin, f"moved permanently to {result.moved_to}; polling that URL from now on (entry ids unchanged)",
+            Severity.WARNING))
+
+
+def _reason(error: str | None, origin: str) -> str:
+    text = error or "failed"
+    return text[len(origin) + 2:] if text.startswith(origin + ": ") else text
+
+
+def _kept(state: SourceState) -> str:
+    return f"; its {state.entries} stored entries stay published" if state.entries else ""
+
+
+def _health(state: SourceState, outcome: str, published: int) -> SourceHealth:
+    return replace(health_from_state(state, outcome), entries=published)
+
+
+def _check(config: Config, *, now: datetime, report: BuildReport) -> Iterator[Entry]:
+    """A dry run: fetch (unconditionally) and parse every feed; remember nothing."""
+    remote = [feed for feed in config.feeds if not feed.is_local]
+    fetched = fetch_all([(f.url, Validators()) for f in remote], config=config.fetch, now=now)
+    results = dict(zip((f.name for f in remote), fetched, strict=True))
+    for feed in config.feeds:
+        result = results.get(feed.name) or read_local(Path(feed.url), max_bytes=config.fetch.max_bytes)
+        entries: list[Entry] = []
+        error: str | None = None
+        if result.outcome != "ok" or result.body is None:
+            error = _reason(result.error, feed.url) or result.outcome
+        else:
+            try:
+                parsed = parse_feed(result.body, url=result.final_url, headers=result.headers, source=feed, now=now)
+            except InputError as exc:
+                error = exc.reason
+            else:
+                report.problems.extend(parsed.problems)
+                entries = apply_filters(parsed.entries, feed)[0]
+        if error is not None:
+            report.problems.append(Problem(feed.url, error))
+        report.sources.append(SourceHealth(
+            name=feed.name, url=feed.url, status="failing" if error else "ok", outcome="checked",
+            last_success=None if error else now, last_error=error, failures=1 if error else 0,
+            entries=len(entries), next_attempt=None,
+        ))
+        yield from entries
