@@ -262,6 +262,8 @@ def _print_report(report: BuildReport, *, quiet: bool, as_json: bool) -> None:
     if not quiet:
         for problem in report.warnings:
             click.echo(f"warning: {problem}", err=True)
+        for problem in report.notes:
+            click.echo(f"note: {problem}", err=True)
         for source in report.sources:
             click.echo(f"feed: {source.line()}", err=True)
     if as_json:
