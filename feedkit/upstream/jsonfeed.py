@@ -26,7 +26,8 @@ from typing import Any
 from feedkit.errors import InputError
 from feedkit.model import Author
 
-_VERSION = re.compile(r"^https?://jsonfeed\.org/version/(\d+(?:\.\d+)?)/?$")
+_VERSION = re.compile(r"^(?:https?://jsonfeed\.org/version/)?(\d+(?:\.\d+)?)/?$")
+"""The version URL; a bare ``"1.0"`` / ``"1.1"`` (written by some generators) is accepted too."""
 
 
 @dataclass(frozen=True, slots=True)
