@@ -26,8 +26,7 @@ from typing import Any
 from feedkit.errors import InputError
 from feedkit.model import Author
 
-_VERSION = re.compile(r"^(?:https?://jsonfeed\.org/version/)?(\d+(?:\.\d+)?)/?$")
-"""The version URL; a bare ``"1.0"`` / ``"1.1"`` (written by some generators) is accepted too."""
+_VERSION = re.compile(r"^https?://jsonfeed\.org/version/(\d+(?:\.\d+)?)/?$")
 
 
 @dataclass(frozen=True, slots=True)
