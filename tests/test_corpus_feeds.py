@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from feedkit.channels.dedupe import collapse
 from feedkit.config.types import UpstreamSourceConfig
 from feedkit.errors import InputError
 from feedkit.links import encode_url
@@ -68,10 +69,6 @@ DELIBERATE: dict[tuple[str, str], str] = {
     ("gofeed/parser/rss/rdf_item_links.xml", "link"): _FIRST_LINK,
     ("gofeed/parser/rss/rss_channel_item_links.xml", "link"): _FIRST_LINK,
     ("gofeed/translator/rss/feed_item_links_-_rss_channel_item_links.xml", "link"): _FIRST_LINK,
-    ("gofeed/parser/rss/rss_channel_item_uri_at_protocol.xml", "link"): (
-        "<link uri='at://...'>http://...</link>: feedparser takes the uri attribute as the link and drops the "
-        "text; an at:// URI is not an http(s) link, so the entry has no link"
-    ),
     ("gofeed/parser/atom/atom03_feed_entry_title_base64_escaped_markup.xml", "title"): _PLAIN_TEXT_TITLE,
     ("gofeed/parser/atom/atom10_feed_entry_title_base64.xml", "title"): _PLAIN_TEXT_TITLE,
     ("gofeed/parser/atom/atom10_feed_entry_title_base64_escaped_markup.xml", "title"): _PLAIN_TEXT_TITLE,
@@ -104,16 +101,19 @@ def read_body(path: Path) -> bytes:
     return gzip.decompress(body) if body[:2] == b"\x1f\x8b" else body
 
 
-def _parse_one(path: Path) -> tuple[str, str, int, str]:
-    """(relative path, "feed" | "not-a-feed" | "crash", entries, detail)."""
+def _parse_one(path: Path) -> tuple[str, str, int, str, int, int]:
+    """(relative path, "feed" | "not-a-feed" | "crash", entries, detail, entries lost to the in-feed
+    de-duplication a build applies, enclosures kept)."""
     rel = path.relative_to(FEEDS).as_posix()
     try:
         parsed = parse_feed(read_body(path), url=f"https://corpus.example/{rel}", headers={}, source=SOURCE, now=NOW)
     except InputError as exc:
-        return rel, "not-a-feed", 0, exc.reason
+        return rel, "not-a-feed", 0, exc.reason, 0, 0
     except Exception as exc:
-        return rel, "crash", 0, repr(exc)
-    return rel, "feed", len(parsed.entries), parsed.format
+        return rel, "crash", 0, repr(exc), 0, 0
+    kept, _ = collapse(parsed.entries, feeds=frozenset({SOURCE.name}))
+    enclosures = sum(len(entry.enclosures) for entry in parsed.entries)
+    return rel, "feed", len(parsed.entries), parsed.format, len(parsed.entries) - len(kept), enclosures
 
 
 def test_every_corpus_file_parses_or_is_reported_not_a_feed() -> None:
@@ -123,14 +123,20 @@ def test_every_corpus_file_parses_or_is_reported_not_a_feed() -> None:
     with ProcessPoolExecutor(max_workers=workers) as pool:
         results = list(pool.map(_parse_one, inputs, chunksize=32))
     elapsed = time.perf_counter() - started
-    statuses = Counter(status for _, status, _, _ in results)
-    formats = Counter(detail for _, status, _, detail in results if status == "feed")
-    entries = sum(count for _, _, count, _ in results)
-    print(f"\n{len(inputs)} files in {elapsed:.1f} s on {workers} worker(s): {dict(statuses)}, {entries} entries")
+    statuses = Counter(status for _, status, _, _, _, _ in results)
+    formats = Counter(detail for _, status, _, detail, _, _ in results if status == "feed")
+    entries = sum(count for _, _, count, _, _, _ in results)
+    enclosures = sum(found for *_, found in results)
+    print(f"\n{len(inputs)} files in {elapsed:.1f} s on {workers} worker(s): {dict(statuses)}, {entries} entries, "
+          f"{enclosures} enclosures")
     print("formats:", dict(formats.most_common()))
-    crashes = [(rel, detail) for rel, status, _, detail in results if status == "crash"]
+    crashes = [(rel, detail) for rel, status, _, detail, _, _ in results if status == "crash"]
     assert crashes == []
-    by_path = {rel: (status, count) for rel, status, count, _ in results}
+    merged = {rel: lost for rel, _, _, _, lost, _ in results if lost}
+    assert merged == {}, "entries with different ids were merged within one feed"
+    by_path = {rel: (status, count) for rel, status, count, _, _, _ in results}
+    assert by_path["rss-parser/input/itunes-missing-image.rss"] == ("feed", 130)
+    assert enclosures >= 1300
     assert by_path["RSParser/kc0011.rss"] == ("feed", 20)
     assert by_path["RSParser/DaringFireball.html"][0] == "not-a-feed"
     assert by_path["reader/sqlite_releases.html"][0] == "not-a-feed"

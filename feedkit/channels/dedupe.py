@@ -9,9 +9,8 @@ share a link (a podcast's show page, a link blog, a sponsor post).
 Across sources, two entries are the same story when (in this order):
 
 1. **exact keys** — they share an id, or their links are the same after
-   :func:`canonical_url` (scheme, ``www.``, default port, trailing slash and tracking
-   parameters such as ``utm_*`` do not count; a fragment counts only when the path is
-   ``/`` or empty, where it is often all that tells pages apart);
+   :func:`canonical_url` (scheme, ``www.``, default port, fragment, trailing slash and
+   tracking parameters such as ``utm_*`` do not count);
 2. **near duplicates** — their titles are equal after :func:`title_key` (NFKC, case folded,
    punctuation, symbols and spaces removed; at least :data:`MIN_TITLE_KEY` characters, so
    "Update" does not match "Update") and they were published within

@@ -52,6 +52,8 @@ class RawEnclosure:
     length: object = None
     duration: object = None
     medium: str = ""
+    media_rss: bool = False
+    """From ``media:content`` (not an RSS/Atom enclosure or a JSON Feed attachment)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +189,7 @@ def _enclosures(raw: Any) -> tuple[RawEnclosure, ...]:
     for media in raw.get("media_content") or ():
         if isinstance(media, Mapping):
             found.append(RawEnclosure(string(media.get("url")), string(media.get("type")), media.get("filesize"),
-                                      media.get("duration"), string(media.get("medium"))))
+                                      media.get("duration"), string(media.get("medium")), media_rss=True))
     return tuple(enclosure for enclosure in found if enclosure.url.strip())
 
 

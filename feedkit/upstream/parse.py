@@ -88,6 +88,7 @@ from zoneinfo import ZoneInfo
 
 import feedparser  # type: ignore[import-untyped]
 import feedparser.namespaces._base  # type: ignore[import-untyped]
+import feedparser.namespaces.itunes  # type: ignore[import-untyped]
 
 from feedkit.config.types import UpstreamSourceConfig
 from feedkit.dates import parse_date
@@ -187,6 +188,16 @@ def _text_over_foreign_uri(start: Callable[..., None]) -> Callable[..., None]:
 feedparser.namespaces._base.Namespace._start_link = _text_over_foreign_uri(
     feedparser.namespaces._base.Namespace._start_link
 )
+
+
+def _end_itunes_explicit(parser: Any) -> None:
+    """Keep ``itunes:explicit`` as written: feedparser maps only ``yes``/``clean`` and loses the
+    ``true``/``false`` that Apple's current specification asks for
+    (:func:`feedkit.upstream.media.episode` reads every spelling)."""
+    parser._get_context()["itunes_explicit"] = parser.pop("itunes_explicit", 0)
+
+
+feedparser.namespaces.itunes.Namespace._end_itunes_explicit = _end_itunes_explicit
 
 
 @dataclass(frozen=True, slots=True)
@@ -425,18 +436,23 @@ def _build_entry(item: RawItem, position: int, context: _Context, problems: list
 
 
 def _entry_id(item: RawItem, link: str | None, text: str, context: _Context) -> str:
-    """The feed's id; else one derived from the first enclosure (an episode's file), else from the
-    link (unless it is the feed's own page) *with* the title (else the whole text) and the date as
-    written: entries without ids that share a link (a podcast's show page, a link blog) stay apart."""
+    """The feed's id; else one derived from the link (unless it is the feed's own page) *with* the
+    title (else the whole text) and the date as written, so entries without ids that share a link
+    (a podcast's show page, a link blog) stay apart; else from the first enclosure (an episode's
+    file); else from the title and date alone."""
     name = context.source.name
     if item.raw_id:
         return entry_id(name, "", item.raw_id)
-    if item.enclosures:
-        return entry_id(name, "", f"enclosure {item.enclosures[0].url.strip()}")
     key = f"title {text}\n{item.published or item.updated or ''}"
     if link and link != context.feed_link:
         parts = urlsplit(link)
-        key = "link " + parts._replace(scheme=parts.scheme.lower(), netloc=parts.netloc.lower()).geturl() + "\n" + key
+        return entry_id(
+            name, "", "link " + parts._replace(scheme=parts.scheme.lower(), netloc=parts.netloc.lower()).geturl()
+            + "\n" + key
+        )
+    enclosure = next((e.url.strip() for e in item.enclosures if not e.media_rss), None)
+    if enclosure:
+        return entry_id(name, "", f"enclosure {enclosure}")
     return entry_id(name, "", key)
 
 
