@@ -14,7 +14,7 @@ from types import MappingProxyType
 import pytest
 
 from feedkit.errors import FeedkitError
-from feedkit.model import Author, Enclosure, Episode, Entry, Image
+from feedkit.model import Author, Enclosure, Entry, Episode, Image
 from feedkit.net.fetch import FetchResult, Validators
 from feedkit.store import SCHEMA_VERSION, SourceState, Store, StoreError, entry_from_json, entry_to_json
 
