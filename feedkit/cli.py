@@ -133,9 +133,12 @@ def report_options(func: F) -> F:
 @report_options
 @click.option("--refresh", is_flag=True,
               help="Poll every feed now, whatever its interval, backoff, Retry-After or retirement says.")
-def build_command(strict: bool, quiet: bool, as_json: bool, refresh: bool, **inputs: Any) -> None:
+@click.option("--full", is_flag=True,
+              help="Ignore the parse cache and what the last build published: read and render everything.")
+def build_command(strict: bool, quiet: bool, as_json: bool, refresh: bool, full: bool, **inputs: Any) -> None:
     """Build every channel from PATHS (article folders or files), --feed and/or --config."""
-    _run_build(InputOptions(**inputs), dry_run=False, strict=strict, quiet=quiet, as_json=as_json, refresh=refresh)
+    _run_build(InputOptions(**inputs), dry_run=False, strict=strict, quiet=quiet, as_json=as_json, refresh=refresh,
+               full=full)
 
 
 @main.command("check")
@@ -237,11 +240,12 @@ def _store_path(config_path: Path | None, out: Path | None, store: Path | None) 
 
 
 def _run_build(
-    inputs: InputOptions, *, dry_run: bool, strict: bool, quiet: bool, as_json: bool, refresh: bool = False
+    inputs: InputOptions, *, dry_run: bool, strict: bool, quiet: bool, as_json: bool, refresh: bool = False,
+    full: bool = False,
 ) -> None:
     try:
         config = config_from_options(inputs, require_out=not dry_run)
-        report = build(config, dry_run=dry_run, refresh=refresh)
+        report = build(config, dry_run=dry_run, refresh=refresh, full=full)
     except FeedkitError as exc:
         _fail(exc)
     _print_report(report, quiet=quiet, as_json=as_json)

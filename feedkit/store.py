@@ -31,7 +31,7 @@ from feedkit.model import Author, Enclosure, Entry, Episode, Image, Via
 from feedkit.net.result import FetchResult
 from feedkit.report import SourceHealth
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT = 10.0
 """Seconds to wait for another process holding the store before giving up."""
 
@@ -49,8 +49,46 @@ _MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX entries_by_age ON entries (source, published DESC, id);
     """,
+    # 1 -> 2: the parse cache of article files, and what the last build published
+    """
+    CREATE TABLE articles (
+        source TEXT NOT NULL, rel_path TEXT NOT NULL, config_key TEXT NOT NULL, size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL, digest TEXT NOT NULL, uses_mtime INTEGER NOT NULL, result TEXT NOT NULL,
+        PRIMARY KEY (source, rel_path)
+    );
+    CREATE TABLE builds (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE outputs (path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL);
+    """,
 )
-_TABLES = frozenset({"sources", "entries"})
+_TABLES = frozenset({"sources", "entries", "articles", "builds", "outputs"})
+
+
+@dataclass(frozen=True, slots=True)
+class CachedArticle:
+    """What the parse cache remembers of one article file."""
+
+    rel_path: str
+    config_key: str
+    """Everything besides the file's bytes that the result depends on (see :mod:`feedkit.articles.cache`)."""
+    size: int
+    mtime_ns: int
+    digest: str
+    """BLAKE2b of the file's bytes."""
+    uses_mtime: bool
+    """The result depends on the modification time (the article has no date)."""
+    result: str
+    """The parse result as JSON."""
+
+
+@dataclass(frozen=True, slots=True)
+class OutputRecord:
+    """A file the last build published: the fingerprint of what it was rendered from, and its stat."""
+
+    path: str
+    fingerprint: str
+    size: int
+    mtime_ns: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +152,11 @@ def entry_to_json(entry: Entry) -> str:
 
 def entry_from_json(text: str) -> Entry:
     """The inverse of :func:`entry_to_json` (unknown keys are ignored, missing optional ones get defaults)."""
-    data = json.loads(text)
+    return entry_from_data(json.loads(text))
+
+
+def entry_from_data(data: dict[str, Any]) -> Entry:
+    """:func:`entry_from_json` of already decoded JSON."""
     updated = data.get("updated")
     image = data.get("image")
     return Entry(
@@ -358,6 +400,56 @@ class Store:
             doomed = [(source, entry_id) for entry_id in ids if entry_id not in kept]
             self._db.executemany("DELETE FROM entries WHERE source = ? AND id = ?", doomed)
         return len(doomed)
+
+
+    # ------------------------------------------------------------ the parse cache and the last build
+
+    def cached_articles(self, source: str) -> dict[str, CachedArticle]:
+        """Every cached article file of ``source``, by its path inside the source."""
+        with self._transaction(write=False):
+            rows = self._db.execute(
+                "SELECT rel_path, config_key, size, mtime_ns, digest, uses_mtime, result FROM articles "
+                "WHERE source = ?", (source,)).fetchall()
+        return {row[0]: CachedArticle(row[0], row[1], int(row[2]), int(row[3]), row[4], bool(row[5]), row[6])
+                for row in rows}
+
+    def cache_articles(self, source: str, rows: Sequence[CachedArticle], *, gone: Sequence[str] = ()) -> None:
+        """Remember ``rows`` (replacing earlier ones) and forget the files in ``gone``."""
+        with self._transaction():
+            self._db.executemany(
+                "INSERT OR REPLACE INTO articles (source, rel_path, config_key, size, mtime_ns, digest, uses_mtime, "
+                "result) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(source, r.rel_path, r.config_key, r.size, r.mtime_ns, r.digest, int(r.uses_mtime), r.result)
+                 for r in rows])
+            self._db.executemany("DELETE FROM articles WHERE source = ? AND rel_path = ?",
+                                 [(source, rel_path) for rel_path in gone])
+
+    def forget_sources(self, keep: Sequence[str]) -> None:
+        """Drop the cached articles of every source not in ``keep`` (a source removed from the config)."""
+        with self._transaction():
+            marks = ", ".join("?" for _ in keep)
+            self._db.execute(f"DELETE FROM articles WHERE source NOT IN ({marks})", tuple(keep))
+
+    def build_value(self, key: str) -> str | None:
+        with self._transaction(write=False):
+            row = self._db.execute("SELECT value FROM builds WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def outputs(self) -> dict[str, OutputRecord]:
+        """What the last build published, by path relative to the output folder."""
+        with self._transaction(write=False):
+            rows = self._db.execute("SELECT path, fingerprint, size, mtime_ns FROM outputs").fetchall()
+        return {row[0]: OutputRecord(row[0], row[1], int(row[2]), int(row[3])) for row in rows}
+
+    def record_build(self, values: dict[str, str], outputs: Sequence[OutputRecord], *, replace_all: bool) -> None:
+        """Remember a build: ``values`` by key, and the files it published (all of them with ``replace_all``)."""
+        with self._transaction():
+            self._db.executemany("INSERT OR REPLACE INTO builds (key, value) VALUES (?, ?)", list(values.items()))
+            if replace_all:
+                self._db.execute("DELETE FROM outputs")
+            self._db.executemany(
+                "INSERT OR REPLACE INTO outputs (path, fingerprint, size, mtime_ns) VALUES (?, ?, ?, ?)",
+                [(o.path, o.fingerprint, o.size, o.mtime_ns) for o in outputs])
 
 
 def _cutoff(now: datetime, keep_days: int) -> str:

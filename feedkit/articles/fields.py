@@ -127,6 +127,11 @@ def _title_from_file_name(rel_path: str) -> str:
     return " ".join(stem.replace("-", " ").replace("_", " ").split()) or stem or rel_path
 
 
+MTIME_FALLBACK = "no date: used the file's modification time"
+"""How the warning of an article dated by its file's modification time begins (the parse cache
+must re-read such a file when only its time changed)."""
+
+
 def published(meta: dict[Any, Any], rel_path: str, tz: ZoneInfo, mtime: float | None, warn: Warn) -> datetime:
     """The published date, or a fallback (path, ``updated``, mtime) with a warning.
 
@@ -162,7 +167,7 @@ def _fallback_date(meta: dict[Any, Any], rel_path: str, tz: ZoneInfo, mtime: flo
             modified = datetime.fromtimestamp(mtime, tz=UTC)
         except (OverflowError, OSError, ValueError):
             raise UnusableArticle(f"no date, and the file's modification time {mtime!r} is out of range") from None
-        warn(f"no date: used the file's modification time {modified.isoformat()}")
+        warn(f"{MTIME_FALLBACK} {modified.isoformat()}")
         return modified
     raise UnusableArticle(
         "no date: set 'date' in the front matter or start the file name with it (2022-06-07-title.md)"

@@ -32,6 +32,7 @@ run in worker processes; everything it returns is picklable.
 
 from __future__ import annotations
 
+import os
 import re
 import stat
 from dataclasses import dataclass
@@ -97,6 +98,15 @@ def load_article(path: Path, rel_path: str, source: ArticleSourceConfig, *, site
     A file that cannot be read, is not a regular file or is too large gives an error
     Problem naming it.
     """
+    read = read_article_file(path)
+    if isinstance(read, ArticleResult):
+        return read
+    data, info = read
+    return parse_article(data, rel_path, source, origin=str(path), site_base_url=site_base_url, mtime=info.st_mtime)
+
+
+def read_article_file(path: Path) -> tuple[bytes, os.stat_result] | ArticleResult:
+    """The bytes and stat of an article file, or the skipped result that says why it cannot be read."""
     origin = str(path)
     try:
         info = path.stat()
@@ -108,7 +118,7 @@ def load_article(path: Path, rel_path: str, source: ArticleSourceConfig, *, site
         return _skipped(origin, f"cannot read file: {exc.strerror or exc}")
     if len(data) > ARTICLE_MAX_BYTES:
         return _skipped(origin, f"file is larger than {ARTICLE_MAX_BYTES} bytes: skipped")
-    return parse_article(data, rel_path, source, origin=origin, site_base_url=site_base_url, mtime=info.st_mtime)
+    return data, info
 
 
 def _skipped(origin: str, message: str) -> ArticleResult:

@@ -16,22 +16,21 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from feedkit.articles import parse as articles
-from feedkit.articles.parse import ArticleResult
+from feedkit.articles.cache import Parsed, parse_file
 from feedkit.config.types import ArticleSourceConfig
 from feedkit.model import Problem, Severity
 
-ArticleJob = tuple[Path, str, ArticleSourceConfig, str]
-"""(path, path inside the source, the source's settings, the site's base URL)."""
+ArticleJob = tuple[Path, str, ArticleSourceConfig, str, str]
+"""(path, path inside the source, the source's settings, the site's base URL, the cache key)."""
 
 PARALLEL_MIN_FILES = 64
 """Below this many files, starting processes costs more than it saves."""
 MAX_AUTO_WORKERS = 8
 
 
-def load_article_job(job: ArticleJob) -> ArticleResult:
-    path, rel_path, source, base_url = job
-    return articles.load_article(path, rel_path, source, site_base_url=base_url)
+def load_article_job(job: ArticleJob) -> Parsed:
+    path, rel_path, source, base_url, key = job
+    return parse_file(path, rel_path, source, base_url, key)
 
 
 def worker_count(setting: int, files: int) -> int:
@@ -42,7 +41,7 @@ def worker_count(setting: int, files: int) -> int:
     return max(1, min(wanted, files // (PARALLEL_MIN_FILES // 2)))
 
 
-def load_articles(jobs: Sequence[ArticleJob], workers: int) -> tuple[list[ArticleResult], Problem | None]:
+def load_articles(jobs: Sequence[ArticleJob], workers: int) -> tuple[list[Parsed], Problem | None]:
     """Every job's result in job order; a note when processes could not be used."""
     count = worker_count(workers, len(jobs))
     if count <= 1:

@@ -5,12 +5,14 @@ articles + feeds -> Entry -> aliases/transforms/de-duplication -> channels -> re
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from feedkit.articles import parse as articles
-from feedkit.articles.workers import ArticleJob, load_articles
+from feedkit.articles.parse import ArticleResult
 from feedkit.channels.archive import shadowed_archives
 from feedkit.channels.dedupe import collapse
 from feedkit.channels.route import (
@@ -27,11 +29,13 @@ from feedkit.errors import OutputError
 from feedkit.model import Entry, Problem, Severity
 from feedkit.output.websub import notify_hubs
 from feedkit.output.write import publish_file, safe_output_path
+from feedkit.pipeline import incremental
 from feedkit.pipeline.publish import publish_channel
 from feedkit.render.formats import render_index_json, render_opml
 from feedkit.render.jsonfeed import read_index_json
 from feedkit.render.pages import STYLESHEET_NAME, render_index_html, stylesheet_bytes
 from feedkit.report import BuildReport
+from feedkit.store import Store
 from feedkit.upstream import poll as feeds
 
 Transform = Callable[[Entry], "Entry | None"]
@@ -49,6 +53,7 @@ def build(
     transforms: Sequence[Transform] = (),
     now: datetime | None = None,
     refresh: bool = False,
+    full: bool = False,
 ) -> BuildReport:
     """Read every source, publish every channel, and report what happened.
 
@@ -57,7 +62,9 @@ def build(
     only a config, store or output failure raises (:class:`~feedkit.errors.FeedkitError`).
     ``now`` (aware; default: the clock) decides which feeds are due and how old their
     entries are; it never appears in the output.  ``refresh`` polls every feed now,
-    whatever its interval, backoff, ``Retry-After`` or retirement says.
+    whatever its interval, backoff, ``Retry-After`` or retirement says.  Builds are
+    incremental (:mod:`feedkit.pipeline.incremental`); ``full`` ignores what earlier builds
+    remembered and reads, renders and compares everything.
     """
     now = now or datetime.now(UTC)
     report = BuildReport(dry_run=dry_run)
@@ -65,7 +72,37 @@ def build(
         report.problems.append(Problem(
             "site.base_url", f"not set: links and feed URLs use {config.site.base_url} (pass --base-url or set "
             "site.base_url to the public URL of the output folder)", Severity.WARNING))
-    entries = list(_read_articles(config, report)) + feeds.collect(config, now=now, report=report, refresh=refresh)
+    upstream = feeds.collect(config, now=now, report=report, refresh=refresh)
+    with _open_store(config, dry_run) as store:
+        inputs = incremental.scan_articles(config, report, store, full=full)
+        outputs = incremental.Outputs.load(store, config.out, full=full)
+        fingerprint = incremental.input_fingerprint(config, inputs, upstream)
+        if store is not None and not full and not transforms and store.build_value("input") == fingerprint \
+                and outputs.all_intact():
+            incremental.restore_report(report, store.build_value("report") or "{}")
+            report.unchanged.extend(sorted(outputs.previous))
+            return report
+        mark = len(report.problems)
+        _publish(config, report, inputs.results(), upstream, transforms, outputs)
+        if store is not None:
+            derived = replace(report, problems=report.problems[mark:])
+            store.record_build({"input": fingerprint if not transforms else "", "report":
+                                incremental.report_to_json(derived), "channels": json.dumps(outputs.infos)},
+                               outputs.records, replace_all=True)
+    return report
+
+
+def _open_store(config: Config, dry_run: bool) -> AbstractContextManager[Store | None]:
+    """The store for the parse cache and the build memory; none in a dry run (``feedkit check``)."""
+    if dry_run:
+        return nullcontext()
+    config.store_path.parent.mkdir(parents=True, exist_ok=True)
+    return Store.open(config.store_path)
+
+
+def _publish(config: Config, report: BuildReport, results: Sequence[ArticleResult], upstream: Sequence[Entry],
+             transforms: Sequence[Transform], outputs: incremental.Outputs) -> None:
+    entries = list(_article_entries(results, report)) + list(upstream)
     entries = [apply_aliases(entry, config.aliases) for entry in entries]
     entries, spellings = unify_spellings(entries, preferred=_configured_names(config))
     report.problems.extend(spellings)
@@ -92,32 +129,35 @@ def build(
     archived = _archived_folders(config, planned, report)
     for channel in planned:
         try:
-            published = publish_channel(config, channel, report, archive=channel.folder in archived)
+            published = publish_channel(config, channel, report, archive=channel.folder in archived, outputs=outputs)
         except OutputError as exc:  # this channel's files; the others and the index still get written
             report.problems.append(Problem(f"{config.out / channel.folder}", f"channel not written: {exc}"))
             continue
         report.channels.append(published.info)
-        newest[channel.folder] = max((e.updated or e.published for e in published.shown), default=None)
+        newest[channel.folder] = published.newest
         archive_pages[(channel.kind, channel.slug)] = published.archive_pages
         topics.extend(published.changed_topics)
-    _publish_indexes(config, report, newest, archive_pages if config.channels.archive else None)
-    if topics and not dry_run:
+    _publish_indexes(config, report, newest, archive_pages if config.channels.archive else None, outputs)
+    if topics and not report.dry_run:
         report.problems.extend(notify_hubs(config.websub, config.fetch, topics))
-    return report
 
 
 def _publish_indexes(
     config: Config, report: BuildReport, newest: dict[str, datetime | None],
-    archive_pages: dict[tuple[str, str], int] | None,
+    archive_pages: dict[tuple[str, str], int] | None, outputs: incremental.Outputs,
 ) -> None:
     site = config.site
-    publish_file(config, INDEX_JSON, render_index_json(report.channels, archive_pages), report)
-    publish_file(config, INDEX_OPML, render_opml(site.title, report.channels, site.base_url), report)
-    publish_file(config, INDEX_HTML, render_index_html(
-        site.title, site.description, report.channels, site.base_url, updated=newest, language=site.language
-    ), report)
+    files = {
+        INDEX_JSON: render_index_json(report.channels, archive_pages),
+        INDEX_OPML: render_opml(site.title, report.channels, site.base_url),
+        INDEX_HTML: render_index_html(
+            site.title, site.description, report.channels, site.base_url, updated=newest, language=site.language),
+    }
     if config.channels.stylesheet:
-        publish_file(config, STYLESHEET_NAME, stylesheet_bytes(), report)
+        files[STYLESHEET_NAME] = stylesheet_bytes()
+    for path, data in files.items():
+        publish_file(config, path, data, report)
+    outputs.remember(list(files), "index")
 
 
 def _archived_folders(config: Config, planned: Sequence[PlannedChannel], report: BuildReport) -> set[str]:
@@ -145,15 +185,7 @@ def _source_hosts(config: Config) -> dict[str, str]:
     return hosts
 
 
-def _read_articles(config: Config, report: BuildReport) -> Iterator[Entry]:
-    jobs: list[ArticleJob] = []
-    for source in config.articles:
-        files, problems = articles.discover(source)
-        report.problems.extend(problems)
-        jobs.extend((path, rel_path, source, config.site.base_url) for path, rel_path in files)
-    results, note = load_articles(jobs, config.workers)
-    if note:
-        report.problems.append(note)
+def _article_entries(results: Sequence[ArticleResult], report: BuildReport) -> Iterator[Entry]:
     for result in results:
         report.read += 1
         report.problems.extend(result.problems)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from feedkit.channels.archive import ArchivePlan, current_channel, page_channel, page_path, page_urls, plan_archive
 from feedkit.channels.route import PlannedChannel
@@ -16,6 +17,7 @@ from feedkit.config.types import Config
 from feedkit.links import encode_url
 from feedkit.model import Channel, ChannelInfo, Entry
 from feedkit.output.write import publish_file
+from feedkit.pipeline import incremental
 from feedkit.render.formats import FILE_NAMES, RENDERERS, Rendered
 from feedkit.render.pages import stylesheet_href
 from feedkit.report import BuildReport
@@ -32,6 +34,8 @@ class PublishedChannel:
     """Archive pages of the channel (0 when archives are off or not needed yet)."""
     changed_topics: tuple[str, ...]
     """Self URLs of the subscription documents this build wrote (WebSub topics to announce)."""
+    newest: datetime | None = None
+    """The newest ``updated or published`` of the subscription document's entries."""
 
 
 def channel_for(config: Config, planned: PlannedChannel) -> Channel:
@@ -63,9 +67,15 @@ def formats_of(config: Config, planned: PlannedChannel) -> tuple[str, ...]:
 
 
 def publish_channel(
-    config: Config, planned: PlannedChannel, report: BuildReport, *, archive: bool
+    config: Config, planned: PlannedChannel, report: BuildReport, *, archive: bool,
+    outputs: incremental.Outputs | None = None,
 ) -> PublishedChannel:
-    """Render and write one channel in each of its formats, with its archive pages when ``archive``."""
+    """Render and write one channel in each of its formats, with its archive pages when ``archive``.
+
+    With ``outputs`` (an incremental build), a channel whose fingerprint — its resolved
+    settings and every entry its files show — and files are those of the last build is not
+    rendered at all.
+    """
     channel = channel_for(config, planned)
     limit = planned.settings.entry_limit or config.channels.entry_limit
     if archive:
@@ -74,6 +84,19 @@ def publish_channel(
         plan = ArchivePlan(current=planned.entries[:limit], pages=())
     formats = formats_of(config, planned)
     names = {fmt: FILE_NAMES[fmt] for fmt in formats}
+    paths = [f"{planned.folder}/{names[fmt]}" for fmt in formats]
+    paths += [page_path(planned.folder, n, names[fmt]) for fmt in formats for n in range(1, len(plan.pages) + 1)]
+    newest = max((e.updated or e.published for e in plan.current), default=None)
+    fingerprint = ""
+    if outputs is not None and not report.dry_run:
+        fingerprint = _fingerprint(config, channel, planned, plan, outputs)
+        known = outputs.known_channel(planned.folder)
+        if known is not None and outputs.intact(paths, fingerprint):
+            info, pages, _newest = known
+            report.unchanged.extend(paths)
+            outputs.remember(paths, fingerprint)
+            outputs.remember_channel(planned.folder, info, pages, newest.isoformat() if newest else None)
+            return PublishedChannel(info, plan.current, pages, (), newest)
     urls = [page_urls(config.site.base_url, planned.folder, n, names) for n in range(1, len(plan.pages) + 1)]
     dropped = _DroppedEntries(report)
     files: dict[str, str] = {}
@@ -103,7 +126,22 @@ def publish_channel(
         entries=len(plan.current) - left_out,
         files=files,
     )
-    return PublishedChannel(info, plan.current, len(plan.pages), tuple(topics))
+    if outputs is not None and not dropped.any:
+        outputs.remember(paths, fingerprint)
+        outputs.remember_channel(planned.folder, info, len(plan.pages), newest.isoformat() if newest else None)
+    return PublishedChannel(info, plan.current, len(plan.pages), tuple(topics), newest)
+
+
+def _fingerprint(config: Config, channel: Channel, planned: PlannedChannel, plan: ArchivePlan,
+                 outputs: incremental.Outputs) -> str:
+    """Everything a channel's files are rendered from: its resolved settings, the stylesheet,
+    and every entry of the subscription document and of the archive pages."""
+    shown = [*plan.current, *(entry for page in plan.pages for entry in page)]
+    return incremental.channel_fingerprint(
+        repr((channel, formats_of(config, planned), config.channels.stylesheet, len(plan.pages),
+              config.site.base_url)),
+        [incremental.entry_fingerprint(entry, outputs.entry_memo) for entry in shown],
+    )
 
 
 class _DroppedEntries:
@@ -112,8 +150,10 @@ class _DroppedEntries:
     def __init__(self, report: BuildReport) -> None:
         self._report = report
         self._origins: set[str] = set()
+        self.any = False
 
     def add(self, rendered: Rendered) -> None:
+        self.any = self.any or bool(rendered.dropped)
         for problem in rendered.dropped:
             if problem.origin not in self._origins:
                 self._origins.add(problem.origin)

@@ -1,0 +1,124 @@
+"""The parse cache of article files: never parse or clean an unchanged file twice.
+
+A file's cached result is used when its source's settings are unchanged (the
+:func:`config_key`: feedkit's version, every setting of the source, the site's base URL)
+and either its size and modification time are those remembered, or its bytes hash to the
+remembered digest (a crawler that rewrites every file with the same bytes costs one hash
+per file).  An article dated by its file's modification time is re-read whenever that time
+changes.  The cache lives in the store (:class:`~feedkit.store.CachedArticle`); results
+are kept as JSON, never pickled, so a store file can hold data but never code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from feedkit._version import __version__
+from feedkit.articles.fields import MTIME_FALLBACK
+from feedkit.articles.parse import ArticleResult, parse_article, read_article_file
+from feedkit.config.types import ArticleSourceConfig
+from feedkit.model import Problem, Severity
+from feedkit.store import CachedArticle, entry_from_data, entry_to_json
+
+CACHE_FORMAT = 1
+"""Bumped when what a cached result holds changes (old rows are then parsed again)."""
+
+
+def config_key(source: ArticleSourceConfig, site_base_url: str) -> str:
+    """Everything besides a file's bytes (and, for undated articles, its time) that its result depends on."""
+    text = repr((CACHE_FORMAT, __version__, source, site_base_url))
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def digest_of(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+def result_to_json(result: ArticleResult) -> str:
+    entry = entry_to_json(result.entry) if result.entry is not None else "null"
+    problems = json.dumps([[p.origin, p.message, p.severity.value] for p in result.problems], ensure_ascii=False)
+    return f'{{"entry":{entry},"excluded":{"true" if result.excluded else "false"},"problems":{problems}}}'
+
+
+def result_from_json(text: str) -> ArticleResult:
+    data = json.loads(text)
+    entry = entry_from_data(data["entry"]) if data["entry"] is not None else None
+    problems = tuple(Problem(origin, message, Severity(severity)) for origin, message, severity in data["problems"])
+    return ArticleResult(entry=entry, problems=problems, excluded=bool(data["excluded"]))
+
+
+def uses_mtime(result: ArticleResult) -> bool:
+    return any(problem.message.startswith(MTIME_FALLBACK) for problem in result.problems)
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """One file parsed (in a worker, or in this process): the result and the cache row for it."""
+
+    result: ArticleResult
+    row: CachedArticle | None
+    """None when the file could not be read (nothing to remember)."""
+
+
+def parse_file(path: Path, rel_path: str, source: ArticleSourceConfig, site_base_url: str, key: str) -> Parsed:
+    """Read and parse one file and make its cache row (the work a worker does)."""
+    read = read_article_file(path)
+    if isinstance(read, ArticleResult):
+        return Parsed(read, None)
+    data, info = read
+    result = parse_article(data, rel_path, source, origin=str(path), site_base_url=site_base_url, mtime=info.st_mtime)
+    row = CachedArticle(rel_path, key, info.st_size, info.st_mtime_ns, digest_of(data), uses_mtime(result),
+                        result_to_json(result))
+    return Parsed(result, row)
+
+
+@dataclass(slots=True)
+class Plan:
+    """What to do with a source's files: which cached results still hold, which files to parse."""
+
+    hits: list[CachedArticle]
+    """Cached results to use, in file order (rows whose stat changed carry the new stat)."""
+    restat: list[CachedArticle]
+    """Hits whose size or time changed (same bytes): their rows get the new stat."""
+    misses: list[tuple[Path, str]]
+    """(path, path inside the source) of the files to parse."""
+    gone: list[str]
+    """Cached files that are not there any more."""
+    order: list[str]
+    """Every file's path inside the source, in discovery order."""
+
+
+def plan(files: list[tuple[Path, str]], cached: dict[str, CachedArticle], key: str, *, full: bool) -> Plan:
+    """Sort a source's files into cache hits and files to parse (``full``: parse every file)."""
+    result = Plan([], [], [], [], [])
+    for path, rel_path in files:
+        result.order.append(rel_path)
+        row = None if full else cached.get(rel_path)
+        if row is None or row.config_key != key:
+            result.misses.append((path, rel_path))
+            continue
+        try:
+            info = path.stat()
+        except OSError:
+            result.misses.append((path, rel_path))  # parsing reports why it cannot be read
+            continue
+        if info.st_size == row.size and info.st_mtime_ns == row.mtime_ns:
+            result.hits.append(row)
+            continue
+        if row.uses_mtime or info.st_size != row.size:
+            result.misses.append((path, rel_path))
+            continue
+        read = read_article_file(path)
+        if isinstance(read, ArticleResult) or digest_of(read[0]) != row.digest:
+            result.misses.append((path, rel_path))
+            continue
+        fresh = CachedArticle(row.rel_path, row.config_key, info.st_size, info.st_mtime_ns, row.digest, False,
+                              row.result)
+        result.hits.append(fresh)
+        result.restat.append(fresh)
+    seen = set(result.order)
+    result.gone = sorted(rel_path for rel_path in cached if rel_path not in seen)
+    return result
