@@ -248,6 +248,12 @@ class ChannelConfig:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SiteConfig:
+    """The ``[site]`` table: what every channel inherits (title, base URL, language, timezone ...).
+
+    ``base_url`` is the public URL of the output folder; setting it to anything but the default
+    sets ``base_url_set`` (no "base_url not set" warning in the report).
+    """
+
     title: str = "feedkit"
     description: str = ""
     base_url: str = DEFAULT_BASE_URL
@@ -280,6 +286,8 @@ class SiteConfig:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ChannelsConfig:
+    """The ``[channels]`` table: which channels exist, how many entries each shows, in which formats."""
+
     all: bool = True
     categories: bool = True
     tags: bool = False
@@ -619,7 +627,15 @@ def _instances(key: str, value: object, kind: type) -> tuple[Any, ...]:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Config:
+    """A whole ``feedkit.toml``: the output folder, the sources, and the channel settings.
+
+    ``Config(out="public", articles=[ArticleSourceConfig(paths=["posts"])])`` is a complete
+    config.  Unlike ``feedkit.toml``, sources made in Python do not inherit ``[site]``'s
+    ``timezone``, ``language`` and ``author``: set them on each source.
+    """
+
     out: Path
+    """The output folder (a ``str`` is made a :class:`~pathlib.Path`)."""
     site: SiteConfig = SiteConfig()
     articles: tuple[ArticleSourceConfig, ...] = ()
     feeds: tuple[UpstreamSourceConfig, ...] = ()
