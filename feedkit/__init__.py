@@ -50,7 +50,7 @@ from feedkit.daemon import DaemonSettings, run
 from feedkit.errors import ConfigError, FeedkitError, InputError, OutputError, StoreError
 from feedkit.interop import to_feedgen
 from feedkit.model import Author, Channel, ChannelInfo, Enclosure, Entry, Episode, Image, Problem, Severity, Via
-from feedkit.pipeline import Transform, build
+from feedkit.pipeline.build import Transform, build
 from feedkit.report import BuildReport, SourceHealth
 
 __all__ = [
