@@ -3,7 +3,8 @@
 feedkit's docstrings cross-reference with Sphinx roles (:class:`~feedkit.model.Entry`);
 mkdocstrings renders docstrings as Markdown, where such a role would show as typed.  This
 turns each into inline code with the name a reader knows (``Entry``; ``feedkit.model.Entry``
-without the ``~``), and ``double backticks`` into single ones.  Loaded by mkdocs.yml.
+without the ``~``), ``double backticks`` into single ones, and the ``::`` that introduces a
+reST literal block into ``:``.  Loaded by mkdocs.yml.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import griffe
 
 _ROLE = re.compile(r":(?:class|func|meth|mod|data|attr|exc|obj):`(~?)([^`]+)`")
 _DOUBLE = re.compile(r"``([^`]+)``")
+_LITERAL = re.compile(r"(\S)::\n")  # reST "text::" before a literal block
 
 
 def _plain(text: str) -> str:
@@ -22,7 +24,7 @@ def _plain(text: str) -> str:
         short, target = match.group(1), match.group(2)
         return f"`{target.rsplit('.', 1)[-1] if short else target}`"
 
-    return _DOUBLE.sub(r"`\1`", _ROLE.sub(role, text))
+    return _LITERAL.sub(r"\1:\n", _DOUBLE.sub(r"`\1`", _ROLE.sub(role, text)))
 
 
 class SphinxRolesToMarkdown(griffe.Extension):
