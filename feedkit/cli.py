@@ -7,12 +7,14 @@ import math
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from tqdm import tqdm
 
 from feedkit._version import __version__
 from feedkit.config.load import (
@@ -245,7 +247,8 @@ def _run_build(
 ) -> None:
     try:
         config = config_from_options(inputs, require_out=not dry_run)
-        report = build(config, dry_run=dry_run, refresh=refresh, full=full)
+        with _Progress(quiet=quiet) as progress:
+            report = build(config, dry_run=dry_run, refresh=refresh, full=full, progress=progress)
     except FeedkitError as exc:
         _fail(exc)
     _print_report(report, quiet=quiet, as_json=as_json)
@@ -258,6 +261,49 @@ def _fail(exc: FeedkitError) -> None:
         sys.exit(EXIT_USAGE)
     click.echo(f"feedkit: {exc}", err=True)
     sys.exit(EXIT_OUTPUT)
+
+
+class _Progress:
+    """How far a build got, on standard error: progress bars on a terminal (only once a stage has
+    run for :data:`PROGRESS_DELAY` seconds), else a line per stage at most every
+    :data:`PROGRESS_INTERVAL` seconds; nothing with ``--quiet``."""
+
+    def __init__(self, *, quiet: bool) -> None:
+        self.quiet = quiet
+        self.terminal = sys.stderr.isatty()
+        self.bars: dict[str, tqdm[Any]] = {}
+        self.started = time.monotonic()
+        self.last_line = 0.0
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for bar in self.bars.values():
+            bar.close()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.quiet or total <= 0:
+            return
+        if self.terminal:
+            bar = self.bars.get(stage)
+            if bar is None:
+                bar = self.bars[stage] = tqdm(total=total, desc=_STAGE_NAMES.get(stage, stage), unit="",
+                                               delay=PROGRESS_DELAY, file=sys.stderr, leave=False,
+                                               dynamic_ncols=True)
+            bar.update(done - bar.n)
+            return
+        now = time.monotonic()
+        if now - self.started >= PROGRESS_DELAY and (now - self.last_line >= PROGRESS_INTERVAL or done == total):
+            self.last_line = now
+            click.echo(f"progress: {_STAGE_NAMES.get(stage, stage)} {done}/{total}", err=True)
+
+
+PROGRESS_DELAY = 2.0
+"""Seconds a build runs before progress is shown."""
+PROGRESS_INTERVAL = 5.0
+"""Seconds between two progress lines when standard error is not a terminal."""
+_STAGE_NAMES = {"articles": "articles read", "feeds": "feeds fetched", "channels": "channels written"}
 
 
 def _print_report(report: BuildReport, *, quiet: bool, as_json: bool) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
@@ -43,7 +44,16 @@ class SourceHealth:
         return data
 
 
-@dataclass(slots=True)
+Progress = Callable[[str, int, int], None]
+"""Told ``(stage, done, total)`` as a build advances: ``"articles"`` (files parsed), ``"feeds"``
+(upstreams fetched) and ``"channels"`` (channels published).  Called from the building thread."""
+
+
+def no_progress(stage: str, done: int, total: int) -> None:
+    """The default :data:`Progress`: tells nobody."""
+
+
+@dataclass
 class BuildReport:
     """The result of :func:`feedkit.build`.  ``skipped`` inputs were left out; ``warnings`` were used."""
 

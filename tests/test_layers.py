@@ -55,6 +55,7 @@ FOREIGN: dict[str, frozenset[str]] = {
     "markdown_it": frozenset({"articles"}),
     "apscheduler": frozenset({"daemon"}),
     "click": frozenset({"cli"}),
+    "tqdm": frozenset({"cli"}),
 }
 """Foreign library -> the units (top-level module or subpackage of feedkit) allowed to import it."""
 

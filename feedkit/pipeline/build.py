@@ -34,7 +34,7 @@ from feedkit.pipeline.publish import publish_channel
 from feedkit.render.formats import render_index_json, render_opml
 from feedkit.render.jsonfeed import read_index_json
 from feedkit.render.pages import STYLESHEET_NAME, render_index_html, stylesheet_bytes
-from feedkit.report import BuildReport
+from feedkit.report import BuildReport, Progress, no_progress
 from feedkit.store import Store
 from feedkit.upstream import poll as feeds
 
@@ -54,6 +54,7 @@ def build(
     now: datetime | None = None,
     refresh: bool = False,
     full: bool = False,
+    progress: Progress = no_progress,
 ) -> BuildReport:
     """Read every source, publish every channel, and report what happened.
 
@@ -64,7 +65,8 @@ def build(
     entries are; it never appears in the output.  ``refresh`` polls every feed now,
     whatever its interval, backoff, ``Retry-After`` or retirement says.  Builds are
     incremental (:mod:`feedkit.pipeline.incremental`); ``full`` ignores what earlier builds
-    remembered and reads, renders and compares everything.
+    remembered and reads, renders and compares everything.  ``progress`` is told how far the
+    build got (:data:`~feedkit.report.Progress`).
     """
     now = now or datetime.now(UTC)
     report = BuildReport(dry_run=dry_run)
@@ -72,9 +74,9 @@ def build(
         report.problems.append(Problem(
             "site.base_url", f"not set: links and feed URLs use {config.site.base_url} (pass --base-url or set "
             "site.base_url to the public URL of the output folder)", Severity.WARNING))
-    upstream = feeds.collect(config, now=now, report=report, refresh=refresh)
+    upstream = feeds.collect(config, now=now, report=report, refresh=refresh, progress=progress)
     with _open_store(config, dry_run) as store:
-        inputs = incremental.scan_articles(config, report, store, full=full)
+        inputs = incremental.scan_articles(config, report, store, full=full, progress=progress)
         outputs = incremental.Outputs.load(store, config.out, full=full)
         fingerprint = incremental.input_fingerprint(config, inputs, upstream)
         if store is not None and not full and not transforms and store.build_value("input") == fingerprint \
@@ -83,7 +85,7 @@ def build(
             report.unchanged.extend(sorted(outputs.previous))
             return report
         mark = len(report.problems)
-        _publish(config, report, inputs.results(), upstream, transforms, outputs)
+        _publish(config, report, inputs.results(), upstream, transforms, outputs, progress)
         if store is not None:
             derived = replace(report, problems=report.problems[mark:])
             store.record_build({"input": fingerprint if not transforms else "", "report":
@@ -101,7 +103,7 @@ def _open_store(config: Config, dry_run: bool) -> AbstractContextManager[Store |
 
 
 def _publish(config: Config, report: BuildReport, results: Sequence[ArticleResult], upstream: Sequence[Entry],
-             transforms: Sequence[Transform], outputs: incremental.Outputs) -> None:
+             transforms: Sequence[Transform], outputs: incremental.Outputs, progress: Progress) -> None:
     entries = list(_article_entries(results, report)) + list(upstream)
     entries = [apply_aliases(entry, config.aliases) for entry in entries]
     entries, spellings = unify_spellings(entries, preferred=_configured_names(config))
@@ -127,7 +129,8 @@ def _publish(config: Config, report: BuildReport, results: Sequence[ArticleResul
     archive_pages: dict[tuple[str, str], int] = {}
     topics: list[str] = []
     archived = _archived_folders(config, planned, report)
-    for channel in planned:
+    for number, channel in enumerate(planned, start=1):
+        progress("channels", number, len(planned))
         try:
             published = publish_channel(config, channel, report, archive=channel.folder in archived, outputs=outputs)
         except OutputError as exc:  # this channel's files; the others and the index still get written

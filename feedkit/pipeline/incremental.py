@@ -31,7 +31,7 @@ from feedkit.articles.parse import ArticleResult
 from feedkit.articles.workers import ArticleJob, load_articles
 from feedkit.config.types import Config
 from feedkit.model import ChannelInfo, Entry, Problem, Severity
-from feedkit.report import BuildReport
+from feedkit.report import BuildReport, Progress, no_progress
 from feedkit.store import CachedArticle, OutputRecord, Store, entry_to_json
 
 FINGERPRINT_FORMAT = 1
@@ -59,7 +59,8 @@ class ArticleInputs:
         return [item if isinstance(item, ArticleResult) else result_from_json(item.result) for item in self.items]
 
 
-def scan_articles(config: Config, report: BuildReport, store: Store | None, *, full: bool) -> ArticleInputs:
+def scan_articles(config: Config, report: BuildReport, store: Store | None, *, full: bool,
+                  progress: Progress = no_progress) -> ArticleInputs:
     """Find every article file, parse those the cache cannot answer for, and remember them."""
     inputs = ArticleInputs()
     jobs: list[ArticleJob] = []
@@ -77,7 +78,7 @@ def scan_articles(config: Config, report: BuildReport, store: Store | None, *, f
             report.problems.append(Problem(
                 f"articles.{source.name}", f"{len(source_plan.gone)} article file(s) gone since the last build, "
                 f"their entries are no longer published: {shown}", Severity.INFO))
-    parsed, note = load_articles(jobs, config.workers)
+    parsed, note = load_articles(jobs, config.workers, progress)
     if note:
         report.problems.append(note)
     inputs.parsed = len(parsed)
