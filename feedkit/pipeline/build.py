@@ -6,10 +6,12 @@ articles + feeds -> Entry -> aliases/transforms/de-duplication -> channels -> re
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from feedkit.articles import parse as articles
+from feedkit.articles import sites
 from feedkit.articles.workers import ArticleJob, load_articles
 from feedkit.channels.archive import shadowed_archives
 from feedkit.channels.dedupe import collapse
@@ -53,6 +55,7 @@ def build(
     """
     now = now or datetime.now(UTC)
     report = BuildReport(dry_run=dry_run)
+    config = _read_sites(config, now, report)
     if not config.site.base_url_set:
         report.problems.append(Problem(
             "site.base_url", f"not set: links and feed URLs use {config.site.base_url} (pass --base-url or set "
@@ -74,6 +77,7 @@ def build(
 
     planned, routing_problems = route(entries, _routing_options(config))
     report.problems.extend(routing_problems)
+    planned = [_with_site_link(config, channel) for channel in planned]
     planned.extend(_kept_channels(config, planned, report))
 
     newest: dict[str, datetime | None] = {}
@@ -108,6 +112,44 @@ def _publish_indexes(
     ), report)
     if config.channels.stylesheet:
         publish_file(config, STYLESHEET_NAME, stylesheet_bytes(), report)
+
+
+def _read_sites(config: Config, now: datetime, report: BuildReport) -> Config:
+    """Every article source that is a generator's site root, read as that site
+    (:func:`feedkit.articles.sites.resolve_source`); the site's title, description, language and URL
+    (as ``link``, the home page every channel links to) stand in for ``[site]`` keys that neither ``feedkit.toml`` nor the command line set (when all
+    the sites agree)."""
+    resolved = []
+    for source in config.articles:
+        source, problems = sites.resolve_source(source, now)
+        report.problems.extend(problems)
+        line = sites.describe(source)
+        if line:
+            report.sites.append(line)
+        resolved.append(source)
+    site = config.site
+    found = [s.site for s in resolved if s.site is not None]
+    filled: dict[str, str] = {}
+    for key, attribute in (("title", "title"), ("description", "description"), ("language", "language"),
+                           ("link", "url")):
+        values = {getattr(f, attribute) for f in found}
+        value = values.pop() if len(values) == 1 else None
+        if value and key not in site.explicit:
+            filled[key] = value
+    return replace(config, articles=tuple(resolved), site=replace(site, **filled) if filled else site)
+
+
+def _with_site_link(config: Config, channel: PlannedChannel) -> PlannedChannel:
+    """A category channel's ``<link>``: the site's own page of that category, when its entries all come
+    from one generator's site that has category pages and the channel sets no link of its own."""
+    if channel.settings.link or channel.category is None:
+        return channel
+    names = {entry.source for entry in channel.entries}
+    found = {s.site for s in config.articles if s.name in names and s.site is not None}
+    if len(found) != 1 or len(names) != len([s for s in config.articles if s.name in names]):
+        return channel
+    link = sites.category_url(found.pop(), channel.category)
+    return replace(channel, settings=replace(channel.settings, link=link)) if link else channel
 
 
 def _archived_folders(config: Config, planned: Sequence[PlannedChannel], report: BuildReport) -> set[str]:
