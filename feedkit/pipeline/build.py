@@ -117,8 +117,8 @@ def _publish_indexes(
 def _read_sites(config: Config, now: datetime, report: BuildReport) -> Config:
     """Every article source that is a generator's site root, read as that site
     (:func:`feedkit.articles.sites.resolve_source`); the site's title, description, language and URL
-    (as ``link``, the home page every channel links to) stand in for ``[site]`` keys that neither ``feedkit.toml`` nor the command line set (when all
-    the sites agree)."""
+    (as ``link``, the home page every channel links to) stand in for ``[site]`` keys that neither
+    ``feedkit.toml`` nor the command line set (when all the sites agree)."""
     resolved = []
     for source in config.articles:
         source, problems = sites.resolve_source(source, now)
