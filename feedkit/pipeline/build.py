@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from feedkit.articles import parse as articles
@@ -129,7 +130,7 @@ def _read_sites(config: Config, now: datetime, report: BuildReport) -> Config:
         resolved.append(source)
     site = config.site
     found = [s.site for s in resolved if s.site is not None]
-    filled: dict[str, str] = {}
+    filled: dict[str, Any] = {}
     for key, attribute in (("title", "title"), ("description", "description"), ("language", "language"),
                            ("link", "url")):
         values = {getattr(f, attribute) for f in found}
