@@ -56,7 +56,7 @@ def test_detection(tmp_path: Path) -> None:
 def test_jekyll_config_opening_with_a_document_marker_is_never_a_post(tmp_path: Path) -> None:
     (tmp_path / "_config.yml").write_text("---\nurl: https://j.example\npermalink: pretty\n", encoding="utf-8")
     write_article(tmp_path, "_posts/2024-04-03-hello.md", "---\ntitle: Hi\n---\nbody\n")
-    entries, problems = read_site(tmp_path)
+    entries, _ = read_site(tmp_path)
     assert list(entries) == ["_posts/2024-04-03-hello.md"]
     assert entries["_posts/2024-04-03-hello.md"].link == "https://j.example/2024/04/03/hello/"
 
@@ -77,9 +77,10 @@ def test_jekyll_lenient_dates_and_titles(tmp_path: Path) -> None:
 
 
 def test_hugo_rules(tmp_path: Path) -> None:
-    (tmp_path / "config.toml").write_text('baseURL = "https://u.example/"\n[permalinks]\nblog = "/:year/:month/:day/:title/"\n',
-                                          encoding="utf-8")
-    write_article(tmp_path, "content/blog/x.md", '+++\ntitle = "CoreDNS-1.0.0 Release"\ndate = "2017-12-01T10:00:00-08:00"\n+++\n')
+    (tmp_path / "config.toml").write_text(
+        'baseURL = "https://u.example/"\n[permalinks]\nblog = "/:year/:month/:day/:title/"\n', encoding="utf-8")
+    write_article(tmp_path, "content/blog/x.md",
+                  '+++\ntitle = "CoreDNS-1.0.0 Release"\ndate = "2017-12-01T10:00:00-08:00"\n+++\n')
     write_article(tmp_path, "content/blog/_index.md", '+++\ntitle = "Blog"\n+++\n')
     write_article(tmp_path, "content/blog/draft.md", '+++\ntitle = "D"\ndate = 2020-01-01\ndraft = true\n+++\n')
     write_article(tmp_path, "content/manual/undated.md", "text\n")
