@@ -18,8 +18,8 @@ from feedkit._version import __version__
 from feedkit.config.load import (
     check_output_folder,
     check_store_outside_output,
-    default_feed_name,
     load_config,
+    unique_feed_name,
     upstream_location,
 )
 from feedkit.config.types import (
@@ -273,6 +273,8 @@ def _print_report(report: BuildReport, *, quiet: bool, as_json: bool) -> None:
     if not quiet:
         for problem in report.warnings:
             click.echo(f"warning: {problem}", err=True)
+        for problem in report.notes:
+            click.echo(f"note: {problem}", err=True)
         for source in report.sources:
             click.echo(f"feed: {source.line()}", err=True)
     if as_json:
@@ -310,14 +312,14 @@ def config_from_options(inputs: InputOptions, *, require_out: bool = True) -> Co
                 explicit=frozenset(explicit))
         for i, path in enumerate(inputs.paths)
     )
-    feeds = tuple(
-        _cli_feed(value, i, timezone=timezone, inputs=inputs) for i, value in enumerate(inputs.feeds)
-    )
     taken = {s.name for s in config.articles} | {f.name for f in config.feeds}
-    for name, origin in [(s.name, str(s.paths[0])) for s in articles] + [(f.name, f.url) for f in feeds]:
+    for name, origin in [(s.name, str(s.paths[0])) for s in articles]:
         if name in taken:
             raise ConfigError(origin, f"another source is already named {name!r}")
         taken.add(name)
+    feeds = tuple(
+        _cli_feed(value, i, timezone=timezone, inputs=inputs, taken=taken) for i, value in enumerate(inputs.feeds)
+    )
     config = replace(
         config,
         site=site,
@@ -345,10 +347,11 @@ def _cli_source(path: Path, index: int, paths: tuple[Path, ...]) -> ArticleSourc
     return ArticleSourceConfig(paths=(path,), name=name or "articles")
 
 
-def _cli_feed(value: str, index: int, *, timezone: str, inputs: InputOptions) -> UpstreamSourceConfig:
-    """An upstream for ``--feed``; its name (part of entry ids) comes from the URL or file name."""
+def _cli_feed(value: str, index: int, *, timezone: str, inputs: InputOptions, taken: set[str]) -> UpstreamSourceConfig:
+    """An upstream for ``--feed``; its name (part of entry ids) comes from the URL or file name,
+    made unique among the sources (:func:`~feedkit.config.load.unique_feed_name`)."""
     location, is_local = upstream_location(f"--feed[{index}]", value, Path.cwd())
     return UpstreamSourceConfig(
-        url=location, name=default_feed_name(value), timezone=timezone, drop_selectors=inputs.drop_selectors,
+        url=location, name=unique_feed_name(value, taken), timezone=timezone, drop_selectors=inputs.drop_selectors,
         drop_boilerplate=not inputs.keep_boilerplate, is_local=is_local,
     )

@@ -36,6 +36,12 @@ MAX_ID_LENGTH = 1024
 """Characters of an id kept as written (an absolute IRI); a longer id is hashed into a ``urn:uuid:``."""
 MAX_SLUG_SEGMENT_BYTES = 120
 """UTF-8 bytes of one slug segment (one folder name); a longer slug is cut and ends in a hash of the name."""
+MAX_ENCLOSURES = 32
+"""Enclosures (attachments, media files) kept per entry; the rest are left out with a warning."""
+MAX_ENCLOSURE_BYTES = 2**53
+"""The largest enclosure length believed (bytes); a larger one is recorded as unknown."""
+MAX_DURATION_SECONDS = 10 * 365 * 86400
+"""The longest enclosure or episode duration believed; a longer one is recorded as unknown."""
 
 
 def clip(text: str, limit: int) -> str:

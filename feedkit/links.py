@@ -111,3 +111,20 @@ def image_mime_type(url: str) -> str:
     """MIME type of an image URL from its extension; ``image/jpeg`` when unknown."""
     suffix = PurePosixPath(urlsplit(url).path).suffix.lower()
     return _MIME_TYPES.get(suffix, "image/jpeg")
+
+
+_MEDIA_TYPES = {
+    ".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".aac": "audio/aac", ".ogg": "audio/ogg", ".oga": "audio/ogg",
+    ".opus": "audio/ogg", ".wav": "audio/wav", ".flac": "audio/flac",
+    ".mp4": "video/mp4", ".m4v": "video/x-m4v", ".mov": "video/quicktime", ".webm": "video/webm",
+    ".mkv": "video/x-matroska", ".pdf": "application/pdf", ".epub": "application/epub+zip",
+    ".torrent": "application/x-bittorrent", ".zip": "application/zip",
+}
+UNKNOWN_MEDIA_TYPE = "application/octet-stream"
+
+
+def media_type_of(url: str) -> str:
+    """MIME type of a file URL from its extension (images, audio, video, documents), else
+    ``application/octet-stream``."""
+    suffix = PurePosixPath(urlsplit(url).path).suffix.lower()
+    return _MIME_TYPES.get(suffix) or _MEDIA_TYPES.get(suffix, UNKNOWN_MEDIA_TYPE)

@@ -27,6 +27,36 @@ class Image:
 
 
 @dataclass(frozen=True, slots=True)
+class Enclosure:
+    """A file that belongs to an entry: a podcast episode's audio, a video, a document, an image.
+
+    ``url`` is an absolute http(s) URL; ``mime_type`` a checked ``type/subtype`` (from the
+    feed, else guessed from the URL); ``length`` in bytes and ``duration`` in seconds when
+    the source gave them (None: unknown).
+    """
+
+    url: str
+    mime_type: str
+    length: int | None = None
+    duration: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Episode:
+    """What podcast apps need besides the enclosure (the iTunes podcast fields of an item)."""
+
+    duration: int | None = None
+    """Seconds (``itunes:duration``)."""
+    explicit: bool | None = None
+    episode: int | None = None
+    season: int | None = None
+    episode_type: str | None = None
+    """``full``, ``trailer`` or ``bonus``."""
+    image: str | None = None
+    """The episode's own artwork (``itunes:image``), absolute http(s) URL."""
+
+
+@dataclass(frozen=True, slots=True)
 class Via:
     """Another copy of the same story, collapsed into an entry by de-duplication."""
 
@@ -60,7 +90,11 @@ class Entry:
     origin: str = ""
     """The file path or URL the entry was read from (for reports)."""
     via: tuple[Via, ...] = ()
-    """Other copies of this story from other sources (see :mod:`feedkit.dedupe`)."""
+    """Other copies of this story from other sources (see :mod:`feedkit.channels.dedupe`)."""
+    enclosures: tuple[Enclosure, ...] = ()
+    """Every enclosure / attachment / media file the source gave, in its order, each URL once."""
+    episode: Episode | None = None
+    """Podcast fields, when the source is a podcast feed."""
 
 
 class Severity(StrEnum):
@@ -68,6 +102,8 @@ class Severity(StrEnum):
     """The input was skipped."""
     WARNING = "warning"
     """The input was used, but something was assumed or dropped."""
+    INFO = "info"
+    """Nothing was lost; a decision worth knowing (two sources' copies of one story shown once)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,6 +74,11 @@ class BuildReport:
         return [p for p in self.problems if p.severity is Severity.WARNING]
 
     @property
+    def notes(self) -> list[Problem]:
+        """Decisions worth knowing that lost nothing (merges of copies from several sources)."""
+        return [p for p in self.problems if p.severity is Severity.INFO]
+
+    @property
     def ok(self) -> bool:
         """True when nothing was skipped."""
         return not self.skipped
@@ -103,6 +108,7 @@ class BuildReport:
             "excluded": self.excluded,
             "skipped": [asdict(p) | {"severity": p.severity.value} for p in self.skipped],
             "warnings": [asdict(p) | {"severity": p.severity.value} for p in self.warnings],
+            "notes": [asdict(p) | {"severity": p.severity.value} for p in self.notes],
             "channels": [asdict(c) | {"category": list(c.category) if c.category else None} for c in self.channels],
             "sources": [s.to_dict() for s in self.sources],
             "sites": self.sites,

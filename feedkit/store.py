@@ -20,14 +20,14 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from feedkit.errors import StoreError as StoreError  # re-exported: callers of the store catch it from here
-from feedkit.model import Author, Entry, Image, Via
+from feedkit.model import Author, Enclosure, Entry, Episode, Image, Via
 from feedkit.net.result import FetchResult
 from feedkit.report import SourceHealth
 
@@ -105,6 +105,10 @@ def entry_to_json(entry: Entry) -> str:
         "language": entry.language, "source": entry.source, "origin": entry.origin,
         "via": [[v.source, v.link] for v in entry.via],
     }
+    if entry.enclosures:  # only when present: entries stored before enclosures existed keep their hash
+        data["enclosures"] = [[e.url, e.mime_type, e.length, e.duration] for e in entry.enclosures]
+    if entry.episode is not None:
+        data["episode"] = asdict(entry.episode)
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
@@ -122,6 +126,8 @@ def entry_from_json(text: str) -> Entry:
         image=Image(*image) if image else None, language=data.get("language"),
         source=data.get("source", ""), origin=data.get("origin", ""),
         via=tuple(Via(*item) for item in data.get("via", ())),
+        enclosures=tuple(Enclosure(*item) for item in data.get("enclosures", ())),
+        episode=Episode(**data["episode"]) if data.get("episode") else None,
     )
 
 

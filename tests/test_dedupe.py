@@ -34,7 +34,8 @@ def test_same_link_across_sources_is_one_story_local_article_wins() -> None:
     article = entry("urn:a", source="news", link="https://news.example.org/2022/x/")
     copy = entry("guid-1", source="planet", link="https://news.example.org/2022/x?utm_source=rss", hours=1)
     kept, problems = collapse([copy, article], priority=lambda e: 100 if e.source == "news" else 0)
-    assert problems == []
+    assert [(p.origin, p.severity) for p in problems] == [("planet/guid-1", Severity.INFO)]
+    assert "news/urn:a" in problems[0].message  # a merge names both copies
     assert [e.id for e in kept] == ["urn:a"]
     assert kept[0].via == (Via("planet", "https://news.example.org/2022/x?utm_source=rss"),)
 
@@ -74,11 +75,37 @@ def test_identical_content_start_is_one_story() -> None:
     assert len(kept) == 1
 
 
-def test_same_link_in_one_article_source_is_not_collapsed() -> None:
-    a = entry("1", source="blog", link="https://x/2022/06/")
-    b = entry("2", source="blog", link="https://x/2022/06/")
+def test_same_link_in_one_source_is_never_collapsed() -> None:
+    """Distinct entries of one source share links all the time (a podcast's show page, a link blog)."""
+    a = entry("1", source="blog", link="https://x/2022/06/", title="First")
+    b = entry("2", source="blog", link="https://x/2022/06/", title="Second")
     assert len(collapse([a, b])[0]) == 2
-    assert len(collapse([a, b], feeds=frozenset({"blog"}))[0]) == 1
+    assert len(collapse([a, b], feeds=frozenset({"blog"}))[0]) == 2
+
+
+def test_two_entries_of_one_source_are_not_merged_through_a_third() -> None:
+    """A copy in another source that matches both must not join two entries of one feed."""
+    ep1 = entry("ep1", source="podcast", link="https://show.example/")
+    ep2 = entry("ep2", source="podcast", link="https://show.example/")
+    planet = entry("p", source="planet", link="https://show.example/")
+    kept, _ = collapse([ep1, ep2, planet], feeds=frozenset({"podcast", "planet"}),
+                       priority=lambda e: 10 if e.source == "podcast" else 0)
+    assert sorted(e.id for e in kept if e.source == "podcast") == ["ep1", "ep2"]
+    assert len(kept) == 2  # the planet's copy joined one of them, not both
+
+
+def test_identical_article_files_are_one_entry() -> None:
+    a = entry("1", source="blog", origin="a.md")
+    b = entry("2", source="blog", origin="copy/a.md")
+    kept, problems = collapse([a, b])
+    assert [e.origin for e in kept] == ["a.md"]
+    assert [p.origin for p in problems] == ["copy/a.md"] and "a.md" in problems[0].message
+
+
+def test_identical_entries_of_a_feed_with_different_ids_stay_apart() -> None:
+    a = entry("1", source="feed", origin="u#1")
+    b = entry("2", source="feed", origin="u#2")
+    assert len(collapse([a, b], feeds=frozenset({"feed"}))[0]) == 2
 
 
 def test_same_id_from_two_files_keeps_the_fresher_and_warns() -> None:

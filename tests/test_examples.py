@@ -19,17 +19,23 @@ def test_example_site_builds_cleanly(tmp_path: Path) -> None:
     report = build(config)
     assert report.skipped == [], [str(p) for p in report.skipped]
     assert report.excluded == 2  # one draft in news/, one in blog/
-    assert report.published == 21  # 17 articles + 5 feed entries - 1 agency copy of a local article
-    assert {s.name: s.status for s in report.sources} == {"agency": "ok", "partner": "ok"}
+    assert report.published == 24  # 17 articles + 5 feed entries - 1 agency copy of a local article + 3 episodes
+    assert {s.name: s.status for s in report.sources} == {"agency": "ok", "partner": "ok", "radio": "ok"}
     channels = {c["channel"]: c for c in json.loads((tmp_path / "out" / "index.json").read_text(encoding="utf-8"))}
     assert channels["finance"]["category"] == ["金融"]
     assert channels["finance/示例财经/示例财经-国內"]["entries"] == 4  # alias merged into one channel
     assert not any("国内" in slug for slug in channels)
     assert channels["tech"]["entries"] == 5
     titles = [e.title for e in feedparser.parse((tmp_path / "out" / "all/rss.xml").read_bytes()).entries]
-    assert len(titles) == 21 and not any("五月份制造业" in t for t in titles)
+    assert len(titles) == 24 and not any("五月份制造业" in t for t in titles)
     assert titles.count("前5个月铁路货运量保持增长 大宗物资运输总体平稳") == 1
     assert any("{试点}" in t for t in titles)
+    podcast = feedparser.parse((tmp_path / "out" / channels["播客"]["files"]["rss"]).read_bytes())
+    assert [(e.itunes_episode, e.enclosures[0].href, e.enclosures[0].length) for e in podcast.entries] == [
+        ("3", "https://cdn.radio.example.org/ep3.mp3", "24512000"),
+        ("2", "https://cdn.radio.example.org/ep2.mp3", "30110000"),
+        ("1", "https://cdn.radio.example.org/ep1.mp3", "12040000"),
+    ]  # three episodes that share the show's link, each with its audio
     second = build(config)
     assert second.written == []
 

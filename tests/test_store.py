@@ -14,7 +14,7 @@ from types import MappingProxyType
 import pytest
 
 from feedkit.errors import FeedkitError
-from feedkit.model import Author, Entry, Image
+from feedkit.model import Author, Enclosure, Entry, Episode, Image
 from feedkit.net.fetch import FetchResult, Validators
 from feedkit.store import SCHEMA_VERSION, SourceState, Store, StoreError, entry_from_json, entry_to_json
 
@@ -50,7 +50,11 @@ FULL = Entry(
     updated=datetime(2024, 5, 2, 1, 2, 3, 456789, tzinfo=UTC), summary="plain", content_html="<p>x</p>",
     categories=(("金融", "新浪财经"), ("news",)), tags=("a", "b"),
     authors=(Author("Ann", "ann@example.org", "https://ann.example"), Author("Bob")),
-    image=Image("https://example.org/i.jpg", "image/jpeg"), language="zh-CN", source="up", origin=URL)
+    image=Image("https://example.org/i.jpg", "image/jpeg"), language="zh-CN", source="up", origin=URL,
+    enclosures=(Enclosure("https://cdn.example.org/1.mp3", "audio/mpeg", 1234, 61),
+                Enclosure("https://cdn.example.org/1.pdf", "application/pdf")),
+    episode=Episode(duration=61, explicit=False, episode=3, season=1, episode_type="full",
+                    image="https://example.org/ep.jpg"))
 
 
 def test_entry_json_round_trip_is_exact() -> None:

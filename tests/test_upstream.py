@@ -431,12 +431,12 @@ def test_ids_survive_a_moved_feed_and_changed_titles_dates_and_links() -> None:
     assert only(first).id == only(later).id == entry_id("example", "", "17")
 
 
-def test_without_guid_the_id_comes_from_the_link_else_from_title_and_date() -> None:
+def test_without_guid_the_id_comes_from_link_title_and_date_never_the_link_alone() -> None:
     by_link = parse(rss(item("<title>v1</title><link>https://Example.org/a</link>")))
-    by_link_again = parse(
-        rss(item("<title>v2</title><link>https://example.org/a</link>", "Sun, 02 Jun 2024 08:00:00 GMT"))
-    )
+    by_link_again = parse(rss(item("<title>v1</title><link>https://example.org/a</link>")))
+    other_post_same_link = parse(rss(item("<title>v2</title><link>https://example.org/a</link>")))
     assert only(by_link).id == only(by_link_again).id
+    assert only(by_link).id != only(other_post_same_link).id
     assert only(by_link).id.startswith("urn:uuid:")
     by_title = parse(rss(item("<title>Only a title</title>")))
     assert only(by_title).id == only(parse(rss(item("<title>Only a title</title>")))).id

@@ -1,18 +1,25 @@
 """Collapse copies of one story that arrive from several sources (or twice from one).
 
-Two entries are the same story when (in this order):
+Within one source, an entry's identity is its id: two entries of one source are one
+entry only when they share an id, or — for article sources — when they are the same
+content twice (title, body, summary, dates, categories and tags all equal: a file copied
+to a second path).  A feed's distinct entries are never merged, however many of them
+share a link (a podcast's show page, a link blog, a sponsor post).
+
+Across sources, two entries are the same story when (in this order):
 
 1. **exact keys** — they share an id, or their links are the same after
    :func:`canonical_url` (scheme, ``www.``, default port, fragment, trailing slash and
-   tracking parameters such as ``utm_*`` do not count) — links only across sources or
-   within one feed;
-2. **near duplicates** (only between different sources) — their titles are equal after
-   :func:`title_key` (NFKC, case folded, punctuation, symbols and spaces removed; at least
-   :data:`MIN_TITLE_KEY` characters, so "Update" does not match "Update") and they were
-   published within :data:`NEAR_DUPLICATE_WINDOW` of each other; or their texts start
-   with the same :data:`CONTENT_KEY_LENGTH` characters after the same normalization.
+   tracking parameters such as ``utm_*`` do not count);
+2. **near duplicates** — their titles are equal after :func:`title_key` (NFKC, case folded,
+   punctuation, symbols and spaces removed; at least :data:`MIN_TITLE_KEY` characters, so
+   "Update" does not match "Update") and they were published within
+   :data:`NEAR_DUPLICATE_WINDOW` of each other; or their texts start with the same
+   :data:`CONTENT_KEY_LENGTH` characters after the same normalization.
 
-The copies form one group (transitively).  The **winner** is the copy with the highest
+The copies form one group (transitively), but a group never holds two entries of one
+source that are not one entry by the rule above: a match that would bring them together
+(directly or through a third copy) is not made.  The **winner** is the copy with the highest
 source priority (local articles 100, feeds their ``priority``, default 0); then an
 *original* copy — one whose link is on the same host as its source — over an
 aggregator's; then the earliest published; then the most recently updated; then by
@@ -69,10 +76,16 @@ def _text_key(entry: Entry) -> str | None:
 
 
 class _Groups:
-    """Union-find over entry positions."""
+    """Union-find over entry positions that never puts two different entries of one source in a group.
 
-    def __init__(self, size: int) -> None:
-        self.parent = list(range(size))
+    Each group remembers the sources of its members; joining two groups that both hold an
+    entry of the same source is refused, unless the caller says the two entries are one
+    entry (``same_entry``: a shared id within a source, or the same article twice).
+    """
+
+    def __init__(self, entries: Sequence[Entry]) -> None:
+        self.parent = list(range(len(entries)))
+        self.sources: list[set[str]] = [{entry.source} for entry in entries]
 
     def find(self, i: int) -> int:
         while self.parent[i] != i:
@@ -80,10 +93,16 @@ class _Groups:
             i = self.parent[i]
         return i
 
-    def union(self, a: int, b: int) -> None:
+    def union(self, a: int, b: int, *, same_entry: bool = False) -> bool:
         ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
+        if ra == rb:
+            return True
+        if not same_entry and self.sources[ra] & self.sources[rb]:
+            return False
+        keep, gone = min(ra, rb), max(ra, rb)
+        self.parent[gone] = keep
+        self.sources[keep] |= self.sources[gone]
+        return True
 
 
 def collapse(
@@ -93,36 +112,69 @@ def collapse(
     source_hosts: Mapping[str, str] | None = None,
     feeds: frozenset[str] = frozenset(),
 ) -> tuple[list[Entry], list[Problem]]:
-    """One entry per story (see the module docstring), and a warning per id shared by two files.
+    """One entry per story (see the module docstring), a warning per id shared by two files,
+    and a note naming both entries for every merge of two sources' copies.
 
-    Within one source, equal links join entries only for the sources named in ``feeds``
-    (a feed that republishes an item under a new guid); two local articles with the same
-    link are a permalink pattern that is too coarse, not one story, and stay apart.
+    ``feeds`` names the upstream sources; every other source is an article source, where
+    identical content at two paths is one entry.
     """
     ordered = sorted(entries, key=lambda e: (e.source, e.origin, e.id))
-    groups = _Groups(len(ordered))
+    groups = _Groups(ordered)
     problems: list[Problem] = []
+    _join_within_sources(ordered, groups, feeds, problems)
     exact: dict[str, int] = {}
     for i, entry in enumerate(ordered):
         for key in (f"id:{entry.id}", f"url:{canonical_url(entry.link)}" if entry.link else None):
             if key is None:
                 continue
-            if key in exact:
-                other = ordered[exact[key]]
-                if key.startswith("url:") and other.source == entry.source and entry.source not in feeds:
-                    continue
-                if key.startswith("id:") and other.source == entry.source and other.origin != entry.origin:
-                    problems.append(Problem(entry.origin, f"same id {entry.id} as {other.origin}", Severity.WARNING))
-                groups.union(exact[key], i)
-            else:
+            if key not in exact:
                 exact[key] = i
+            elif ordered[exact[key]].source != entry.source:
+                groups.union(exact[key], i)
     _join_near_duplicates(ordered, groups)
     members: dict[int, list[Entry]] = {}
     for i, entry in enumerate(ordered):
         members.setdefault(groups.find(i), []).append(entry)
     hosts = source_hosts or {}
-    result = [_winner(group, priority, hosts) for group in members.values()]
+    result = []
+    for group in members.values():
+        winner = _winner(group, priority, hosts)
+        result.append(winner)
+        problems.extend(_merge_notes(winner, group))
     return result, problems
+
+
+def _join_within_sources(ordered: Sequence[Entry], groups: _Groups, feeds: frozenset[str],
+                         problems: list[Problem]) -> None:
+    """One entry per id within a source; and per identical content within an article source."""
+    by_id: dict[tuple[str, str], int] = {}
+    by_content: dict[tuple[object, ...], int] = {}
+    for i, entry in enumerate(ordered):
+        first = by_id.setdefault((entry.source, entry.id), i)
+        if first != i:
+            other = ordered[first]
+            if other.origin != entry.origin:
+                problems.append(Problem(entry.origin, f"same id {entry.id} as {other.origin}", Severity.WARNING))
+            groups.union(first, i, same_entry=True)
+            continue
+        if entry.source in feeds:
+            continue
+        key = (entry.source, entry.title, entry.content_html, entry.summary, entry.published, entry.updated,
+               entry.categories, entry.tags)
+        first = by_content.setdefault(key, i)
+        if first != i:
+            problems.append(Problem(entry.origin, f"the same article as {ordered[first].origin}: published once",
+                                    Severity.WARNING))
+            groups.union(first, i, same_entry=True)
+
+
+def _merge_notes(winner: Entry, group: Sequence[Entry]) -> list[Problem]:
+    """An INFO-level note per copy of another source merged into ``winner``."""
+    return [
+        Problem(copy.origin, f"same story as {winner.origin} ({winner.source}): shown once, as {winner.id}",
+                Severity.INFO)
+        for copy in group if copy is not winner and copy.source != winner.source
+    ]
 
 
 def _join_near_duplicates(ordered: Sequence[Entry], groups: _Groups) -> None:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from feedkit.config.types import FILE_NAMES, ChannelConfig
 from feedkit.limits import MAX_SLUG_SEGMENT_BYTES
-from feedkit.model import CategoryPath, Entry, Problem
+from feedkit.model import CategoryPath, Entry, Problem, Severity
 
 _SLUG_KEEP = re.compile(r"[^\w\-.~]+", re.UNICODE)
 _DASHES = re.compile(r"-{2,}")
@@ -75,6 +76,51 @@ def apply_aliases(entry: Entry, aliases: Mapping[str, str]) -> Entry:
     if categories == entry.categories and tags == entry.tags:
         return entry
     return replace(entry, categories=categories, tags=tags)
+
+
+def spelling_key(name: str) -> str:
+    """What two spellings of one name share: NFKC (full-width letters are ASCII), case folded,
+    runs of white space as one space."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def unify_spellings(entries: Sequence[Entry], preferred: Collection[str] = ()) -> tuple[list[Entry], list[Problem]]:
+    """Categories (level by level, under the same parent) and tags that differ only in case,
+    width or spacing become one name: the spelling most entries use (then one in ``preferred``,
+    the names the config gives settings to, then the first in code-point order).  Each merge is
+    reported as a note naming every spelling."""
+    counts: dict[tuple[str, ...], Counter[str]] = {}
+    for entry in entries:
+        for path in entry.categories:
+            for depth in range(1, len(path) + 1):
+                key = ("category", *(spelling_key(name) for name in path[:depth]))
+                counts.setdefault(key, Counter())[path[depth - 1]] += 1
+        for tag in entry.tags:
+            counts.setdefault(("tag", spelling_key(tag)), Counter())[tag] += 1
+    wanted = set(preferred)
+    chosen: dict[tuple[str, ...], str] = {}
+    problems: list[Problem] = []
+    for key, spellings in counts.items():
+        best = min(spellings, key=lambda name: (-spellings[name], name not in wanted, name))
+        chosen[key] = best
+        if len(spellings) > 1:
+            listed = ", ".join(repr(name) for name in sorted(spellings))
+            problems.append(Problem(key[0], f"{listed} differ only in case, width or spacing: "
+                                            f"published as one {key[0]}, {best!r}", Severity.INFO))
+    if not problems:
+        return list(entries), []
+
+    def path_of(path: CategoryPath) -> CategoryPath:
+        keys = [spelling_key(name) for name in path]
+        return tuple(chosen[("category", *keys[:depth])] for depth in range(1, len(path) + 1))
+
+    unified = []
+    for entry in entries:
+        categories = tuple(dict.fromkeys(path_of(path) for path in entry.categories))
+        tags = tuple(dict.fromkeys(chosen[("tag", spelling_key(tag))] for tag in entry.tags))
+        same = categories == entry.categories and tags == entry.tags
+        unified.append(entry if same else replace(entry, categories=categories, tags=tags))
+    return unified, sorted(problems, key=lambda p: p.message)
 
 
 def sort_key(entry: Entry) -> tuple[float, str]:

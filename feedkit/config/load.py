@@ -64,7 +64,9 @@ def parse_config(raw: Mapping[str, Any], root: Path, out_override: Path | None =
     site = _site(top.table("site"))
     channels = _channels(top.table("channels"))
     articles = tuple(_article_source(t, root, site) for t in top.tables("articles"))
-    feeds = tuple(_upstream_source(t, root, site) for t in top.tables("feeds"))
+    feed_tables = top.tables("feeds")
+    taken = {a.name for a in articles} | {t.data["name"] for t in feed_tables if isinstance(t.data.get("name"), str)}
+    feeds = tuple(_upstream_source(t, root, site, taken) for t in feed_tables)
     _unique_names(articles, feeds)
     config = Config(
         out=out,
@@ -269,7 +271,29 @@ def default_feed_name(location: str) -> str:
     return re.sub(r"[^\w.-]+", "-", raw).strip("-.") or "feed"
 
 
-def _upstream_source(t: Table, root: Path, site: SiteConfig) -> UpstreamSourceConfig:
+def unique_feed_name(location: str, taken: set[str]) -> str:
+    """An automatic name for a feed that no other source has (and add it to ``taken``).
+
+    :func:`default_feed_name` first; for two local files of one name (``x/Blog.rss`` and
+    ``x/Blog.atom``) the file name with its extension, then with its folder; else a number.
+    Explicit names are never changed: they are part of entry ids.
+    """
+    base = default_feed_name(location)
+    candidates = [base]
+    if not urlsplit(location).netloc:
+        path = Path(location)
+        candidates += [re.sub(r"[^\w.-]+", "-", path.name).strip("-.") or base,
+                       re.sub(r"[^\w.-]+", "-", f"{path.parent.name}-{path.name}").strip("-.") or base]
+    name = next((c for c in candidates if c not in taken), None)
+    number = 2
+    while name is None:
+        name = f"{base}-{number}" if f"{base}-{number}" not in taken else None
+        number += 1
+    taken.add(name)
+    return name
+
+
+def _upstream_source(t: Table, root: Path, site: SiteConfig, taken: set[str]) -> UpstreamSourceConfig:
     url_value = t.text("url")
     if url_value is None:
         raise ConfigError(t.key("url"), "every [[feeds]] table needs a url (http(s) URL or local file path)")
@@ -279,7 +303,7 @@ def _upstream_source(t: Table, root: Path, site: SiteConfig) -> UpstreamSourceCo
     t.renamed("exclude", "drop_entries")
     source = UpstreamSourceConfig(
         url=location,
-        name=t.text("name") or default_feed_name(url_value),
+        name=t.text("name") or unique_feed_name(url_value, taken),
         categories=_category_paths(t, "categories"),
         use_entry_categories=t.get("use_entry_categories", bool, d.use_entry_categories),
         timezone=inherited_timezone(t.key("timezone"), t.get("timezone", str, None), site),

@@ -16,7 +16,15 @@ from feedkit.articles import sites
 from feedkit.articles.workers import ArticleJob, load_articles
 from feedkit.channels.archive import shadowed_archives
 from feedkit.channels.dedupe import collapse
-from feedkit.channels.route import PlannedChannel, RoutingOptions, apply_aliases, category_wanted, route, sort_key
+from feedkit.channels.route import (
+    PlannedChannel,
+    RoutingOptions,
+    apply_aliases,
+    category_wanted,
+    route,
+    sort_key,
+    unify_spellings,
+)
 from feedkit.config.types import Config
 from feedkit.errors import OutputError
 from feedkit.model import Entry, Problem, Severity
@@ -63,6 +71,8 @@ def build(
             "site.base_url to the public URL of the output folder)", Severity.WARNING))
     entries = list(_read_articles(config, report)) + feeds.collect(config, now=now, report=report, refresh=refresh)
     entries = [apply_aliases(entry, config.aliases) for entry in entries]
+    entries, spellings = unify_spellings(entries, preferred=_configured_names(config))
+    report.problems.extend(spellings)
     entries = list(_apply_transforms(entries, transforms, report))
     priorities = {source.name: LOCAL_PRIORITY for source in config.articles}
     priorities.update({feed.name: feed.priority for feed in config.feeds})
@@ -268,3 +278,9 @@ def _kept_channels(config: Config, planned: Sequence[PlannedChannel], report: Bu
         )
     except Exception as exc:  # OutputError from an unsafe slug in a tampered index
         report.problems.append(Problem(str(index_path), f"ignored an unsafe channel in the previous index: {exc}"))
+
+
+def _configured_names(config: Config) -> set[str]:
+    """Category and tag names the config speaks of (settings, alias targets): preferred spellings."""
+    names = {part for key in config.category for part in key.split("/")} | set(config.tag)
+    return names | set(config.aliases.values())

@@ -139,9 +139,16 @@ def _add_entry_links(element: etree._Element, entry: Entry, link: str) -> None:
     """The alternate link (the article), the image as an enclosure, one via link per other copy."""
     if link:
         base.sub_element(element, _atom("link"), href=link, rel="alternate", type="text/html")
-    if entry.image is not None:
+    enclosures = base.entry_enclosures(entry)
+    urls = {enclosure.url for enclosure in enclosures}
+    if entry.image is not None and base.clean_url(entry.image.url) not in urls:
         mime_type = base.clean_text(entry.image.mime_type).strip()
         base.sub_element(element, _atom("link"), href=base.clean_url(entry.image.url), rel="enclosure", type=mime_type)
+    for enclosure in enclosures:
+        link_element = base.sub_element(element, _atom("link"), href=enclosure.url, rel="enclosure",
+                                        type=enclosure.mime_type)
+        if enclosure.length:
+            link_element.set("length", str(enclosure.length))
     for source, url in base.via_links(entry):
         via = base.sub_element(element, _atom("link"), href=url, rel="via")
         if source:

@@ -8,14 +8,14 @@ modules (:mod:`feedkit.rss`, :mod:`feedkit.atom`, :mod:`feedkit.render_json`,
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from lxml import etree
 
 from feedkit.links import encode_url
-from feedkit.model import Author, Channel, Entry, Problem, Severity
+from feedkit.model import Author, Channel, Enclosure, Entry, Problem, Severity
 from feedkit.text import strip_illegal_xml_chars
 
 GENERATOR = "feedkit"
@@ -28,6 +28,7 @@ DC_NS = "http://purl.org/dc/elements/1.1/"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 FH_NS = "http://purl.org/syndication/history/1.0"
+ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 """RFC 5005 (Feed Paging and Archiving), prefix ``fh``."""
 
 ARCHIVE_RELATIONS = ("current", "prev-archive", "next-archive")
@@ -171,6 +172,44 @@ def usable_authors(entry: Entry) -> list[Author]:
             uri = clean_url(author.uri) if author.uri else None
             authors.append(Author(name, email or None, uri or None))
     return authors
+
+
+def entry_enclosures(entry: Entry) -> list[Enclosure]:
+    """The entry's enclosures with cleaned URLs and types, each URL once, in the source's order."""
+    found: dict[str, Enclosure] = {}
+    for enclosure in entry.enclosures:
+        url = clean_url(enclosure.url)
+        mime_type = clean_text(enclosure.mime_type).strip() or "application/octet-stream"
+        if url and url not in found:
+            found[url] = Enclosure(url, mime_type, enclosure.length, enclosure.duration)
+    return list(found.values())
+
+
+def primary_enclosure(enclosures: Sequence[Enclosure]) -> Enclosure | None:
+    """The enclosure RSS's one ``<enclosure>`` carries: the first audio or video file (what a
+    podcast app plays), else the first that is not an image, else the first."""
+    for wanted in (lambda e: e.mime_type.startswith(("audio/", "video/")),
+                   lambda e: not e.mime_type.startswith("image/"),
+                   lambda e: True):
+        chosen = next((enclosure for enclosure in enclosures if wanted(enclosure)), None)
+        if chosen is not None:
+            return chosen
+    return None
+
+
+def media_medium(mime_type: str) -> str | None:
+    """The Media RSS ``medium`` of a MIME type (``image``, ``audio``, ``video``, ``document``), or None."""
+    top = mime_type.split("/", 1)[0]
+    if top in ("image", "audio", "video"):
+        return top
+    return "document" if mime_type in ("application/pdf", "application/epub+zip") else None
+
+
+def format_duration(seconds: int) -> str:
+    """``3725`` -> ``1:02:05`` (the iTunes ``duration`` form)."""
+    hours, rest = divmod(seconds, 3600)
+    minutes, second = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{second:02d}"
 
 
 def via_links(entry: Entry) -> list[tuple[str, str]]:

@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
-from feedkit.model import Author, Channel, ChannelInfo, Entry, Problem
+from feedkit.model import Author, Channel, ChannelInfo, Enclosure, Entry, Problem
 from feedkit.render import common as base
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -118,10 +118,30 @@ def _item(entry: Entry, channel: Channel) -> dict[str, Any]:
     language = base.language_tag(entry.language)
     if language:
         item["language"] = language
+    attachments = [_attachment(enclosure) for enclosure in base.entry_enclosures(entry)]
+    if attachments:
+        item["attachments"] = attachments
+    extension: dict[str, Any] = {}
     via = [{"source": source, "url": url} if source else {"url": url} for source, url in base.via_links(entry)]
     if via:
-        item[EXTENSION_KEY] = {"via": via}
+        extension["via"] = via
+    if entry.episode is not None:
+        episode = {key: value for key, value in asdict(entry.episode).items() if value is not None}
+        if "image" in episode:
+            episode["image"] = base.clean_url(episode["image"])
+        extension["episode"] = episode
+    if extension:
+        item[EXTENSION_KEY] = extension
     return item
+
+
+def _attachment(enclosure: Enclosure) -> dict[str, Any]:
+    attachment: dict[str, Any] = {"url": enclosure.url, "mime_type": enclosure.mime_type}
+    if enclosure.length:
+        attachment["size_in_bytes"] = enclosure.length
+    if enclosure.duration:
+        attachment["duration_in_seconds"] = enclosure.duration
+    return attachment
 
 
 def _author(author: Author) -> dict[str, str]:

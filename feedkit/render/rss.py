@@ -19,7 +19,7 @@ from datetime import datetime
 
 from lxml import etree
 
-from feedkit.model import Channel, Entry, Problem
+from feedkit.model import Channel, Enclosure, Entry, Problem
 from feedkit.render import common as base
 
 _NSMAP = {"content": base.CONTENT_NS, "dc": base.DC_NS, "atom": base.ATOM_NS, "media": base.MEDIA_NS}
@@ -31,7 +31,9 @@ def render_rss(channel: Channel, entries: Sequence[Entry], *, stylesheet: str | 
 
     ``stylesheet``: href of an XSL stylesheet for browsers (see :mod:`feedkit.render`).
     """
-    nsmap = {**_NSMAP, "fh": base.FH_NS} if channel.is_archive else _NSMAP
+    nsmap = {**_NSMAP, "fh": base.FH_NS} if channel.is_archive else dict(_NSMAP)
+    if any(entry.episode is not None for entry in entries):
+        nsmap["itunes"] = base.ITUNES_NS
     rss = etree.Element("rss", {"version": "2.0"}, nsmap=nsmap)
     head = base.sub_element(rss, "channel")
     _fill_channel_head(head, channel)
@@ -110,12 +112,62 @@ def _fill_item(item: etree._Element, entry: Entry, channel: Channel) -> None:
         base.sub_element(item, "category", term)
     for author in base.usable_authors(entry):
         base.sub_element(item, f"{{{base.DC_NS}}}creator", author.name)
+    enclosures = base.entry_enclosures(entry)
+    image_url = ""
     if entry.image is not None:
         image_url = base.clean_url(entry.image.url)
         mime_type = base.clean_text(entry.image.mime_type).strip()
         base.sub_element(item, f"{{{base.MEDIA_NS}}}thumbnail", url=image_url)
         base.sub_element(item, f"{{{base.MEDIA_NS}}}content", url=image_url, medium="image", type=mime_type)
-        base.sub_element(item, "enclosure", url=image_url, length="0", type=mime_type)
+        if not enclosures:
+            base.sub_element(item, "enclosure", url=image_url, length="0", type=mime_type)
+    _add_enclosures(item, enclosures, image_url)
+    if entry.episode is not None:
+        _add_episode(item, entry, base.primary_enclosure(enclosures))
+
+
+def _add_enclosures(item: etree._Element, enclosures: Sequence[Enclosure], image_url: str) -> None:
+    """RSS allows one ``<enclosure>``: the primary one (:func:`~feedkit.render.common.primary_enclosure`);
+    every other enclosure is a ``media:content`` (the image's is written already)."""
+    primary = base.primary_enclosure(enclosures)
+    if primary is None:
+        return
+    base.sub_element(item, "enclosure", url=primary.url, length=str(primary.length or 0), type=primary.mime_type)
+    for enclosure in enclosures:
+        if enclosure is primary or enclosure.url == image_url:
+            continue
+        media = base.sub_element(item, f"{{{base.MEDIA_NS}}}content", url=enclosure.url, type=enclosure.mime_type)
+        medium = base.media_medium(enclosure.mime_type)
+        if medium:
+            media.set("medium", medium)
+        if enclosure.length:
+            media.set("fileSize", str(enclosure.length))
+        if enclosure.duration:
+            media.set("duration", str(enclosure.duration))
+
+
+def _add_episode(item: etree._Element, entry: Entry, primary: Enclosure | None) -> None:
+    """The iTunes podcast fields podcast apps read (duration, explicit, episode, season, type, artwork)."""
+    episode = entry.episode
+    assert episode is not None
+    duration = episode.duration or (primary.duration if primary else None)
+    if duration:
+        base.sub_element(item, _itunes("duration"), base.format_duration(duration))
+    if episode.explicit is not None:
+        base.sub_element(item, _itunes("explicit"), "true" if episode.explicit else "false")
+    if episode.episode is not None:
+        base.sub_element(item, _itunes("episode"), str(episode.episode))
+    if episode.season is not None:
+        base.sub_element(item, _itunes("season"), str(episode.season))
+    if episode.episode_type:
+        base.sub_element(item, _itunes("episodeType"), base.clean_text(episode.episode_type))
+    image = base.optional_url(episode.image)
+    if image:
+        base.sub_element(item, _itunes("image"), href=image)
+
+
+def _itunes(name: str) -> str:
+    return f"{{{base.ITUNES_NS}}}{name}"
 
 
 def _description(title: str, summary: str, content: str, fallback: str) -> str:

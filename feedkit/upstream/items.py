@@ -33,8 +33,39 @@ from feedkit.upstream.jsonfeed import JsonItem
 
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "html", "xhtml"})
 _ITUNES_SCHEME = "http://www.itunes.com/"
-_EMAIL_NAME = re.compile(r"^\s*(?P<email>[^\s()<>]+@[^\s()<>]+)\s*\((?P<name>[^()]*)\)\s*$")
-_NAME_EMAIL = re.compile(r"^\s*(?P<name>[^<>]*?)\s*<(?P<email>[^\s<>]+@[^\s<>]+)>\s*$")
+_ADDRESS = r"(?:mailto:)?(?P<email>[^\s()<>@,;:\"\[\]]+@[^\s()<>@,;:\"\[\]]+)"
+_PERSON_FORMS = (
+    re.compile(rf"^{_ADDRESS}\s*\((?P<name>[^()]*)\)$"),  # a@b.example (Name)
+    re.compile(rf"^(?P<name>[^<>]*?)\s*<{_ADDRESS}>$"),  # Name <a@b.example>
+    re.compile(rf"^(?P<name>[^()]*?)\s*\({_ADDRESS}\)$"),  # Name (mailto:a@b.example) / Name (a@b.example)
+    re.compile(rf"^{_ADDRESS}$"),  # a@b.example
+)
+_TAG = re.compile(r"<[^<>]{0,200}>")
+
+
+@dataclass(frozen=True, slots=True)
+class RawEnclosure:
+    """One enclosure as the feed wrote it (nothing checked yet)."""
+
+    url: str
+    mime_type: str = ""
+    length: object = None
+    duration: object = None
+    medium: str = ""
+    media_rss: bool = False
+    """From ``media:content`` (not an RSS/Atom enclosure or a JSON Feed attachment)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RawEpisode:
+    """The iTunes podcast fields of an item, as written."""
+
+    duration: object = None
+    explicit: object = None
+    episode: object = None
+    season: object = None
+    episode_type: object = None
+    image: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +91,9 @@ class RawItem:
     authors: tuple[Author, ...] = ()
     images: tuple[tuple[str, str | None], ...] = ()
     """(URL, MIME type if the feed gives one) candidates, best first."""
-    enclosures: tuple[str, ...] = ()
-    """URLs of enclosures / attachments (podcast episodes), as written."""
+    enclosures: tuple[RawEnclosure, ...] = ()
+    """Enclosures / attachments / media files, as written, in document order."""
+    episode: RawEpisode | None = None
     language: str | None = None
 
 
@@ -95,7 +127,8 @@ def from_feedparser(raw: Any, rss: bool, inherited: tuple[Author, ...], feed_lan
         terms=tuple(_term(tag) for tag in raw.get("tags") or () if _term(tag)),
         authors=authors_of(raw) or inherited,
         images=_media_images(raw),
-        enclosures=tuple(string(x.get("href")) for x in raw.get("links") or () if x.get("rel") == "enclosure"),
+        enclosures=_enclosures(raw),
+        episode=_episode(raw),
         language=next((string(d.get("language")) for d in details if d.get("language")), None) or feed_language,
     )
 
@@ -116,7 +149,9 @@ def from_json_feed(item: JsonItem) -> RawItem:
         terms=item.tags,
         authors=item.authors,
         images=tuple((url, None) for url in (item.image, item.banner_image) if url),
-        enclosures=item.attachments,
+        enclosures=tuple(
+            RawEnclosure(a.url, a.mime_type or "", a.size_in_bytes, a.duration_in_seconds) for a in item.attachments
+        ),
         language=item.language,
     )
 
@@ -144,6 +179,34 @@ def _media_images(raw: Any) -> tuple[tuple[str, str | None], ...]:
     return tuple((url, mime) for url, mime in found if url)
 
 
+def _enclosures(raw: Any) -> tuple[RawEnclosure, ...]:
+    """RSS ``<enclosure>`` and Atom ``link rel="enclosure"`` (feedparser gives both as links),
+    then Media RSS ``media:content`` (``media:group`` members included), in document order."""
+    found = [
+        RawEnclosure(string(link.get("href")), string(link.get("type")), link.get("length"))
+        for link in raw.get("links") or () if isinstance(link, Mapping) and link.get("rel") == "enclosure"
+    ]
+    for media in raw.get("media_content") or ():
+        if isinstance(media, Mapping):
+            found.append(RawEnclosure(string(media.get("url")), string(media.get("type")), media.get("filesize"),
+                                      media.get("duration"), string(media.get("medium")), media_rss=True))
+    return tuple(enclosure for enclosure in found if enclosure.url.strip())
+
+
+def _episode(raw: Any) -> RawEpisode | None:
+    """The ``itunes:*`` fields of an item, or None when it has none."""
+    image = raw.get("image")
+    episode = RawEpisode(
+        duration=raw.get("itunes_duration"),
+        explicit=raw.get("itunes_explicit"),
+        episode=raw.get("itunes_episode"),
+        season=raw.get("itunes_season"),
+        episode_type=raw.get("itunes_episodetype"),
+        image=string(image.get("href")) if isinstance(image, Mapping) else "",
+    )
+    return None if episode == RawEpisode() else episode
+
+
 def authors_of(element: Any) -> tuple[Author, ...]:
     """The authors of a feedparser entry or feed, each name once."""
     people = list(element.get("authors") or ())
@@ -159,16 +222,29 @@ def authors_of(element: Any) -> tuple[Author, ...]:
     return tuple(authors.values())
 
 
-def _author(name: str, email: str, uri: str) -> Author | None:
-    """``a@b.c (Name)`` and ``Name <a@b.c>`` are split; an author without a name is named by the email.
+def split_person(text: str) -> tuple[str, str]:
+    """One author string -> (name, e-mail), either possibly ``""``.
 
-    The name is cut to :data:`~feedkit.limits.MAX_NAME_LENGTH` (before the patterns run: they
-    backtrack quadratically on a long run of ``@``)."""
-    name = " ".join(name[: 2 * MAX_NAME_LENGTH].split())
-    email = email[:MAX_NAME_LENGTH]
-    match = _EMAIL_NAME.match(name) or _NAME_EMAIL.match(name)
-    if match:
-        name, email = match.group("name").strip(), email or match.group("email")
+    ``a@b.example (Name)``, ``Name <a@b.example>``, ``Name (mailto:a@b.example)``,
+    ``Name (a@b.example)``, a bare address (with or without ``mailto:``) or a bare name; any
+    top-level domain; tags (``<p>Name</p>``) and runs of white space in a name are dropped.
+    The text is cut to twice :data:`~feedkit.limits.MAX_NAME_LENGTH` first, so no pattern
+    ever runs over more than a few hundred characters.
+    """
+    text = " ".join(text[: 2 * MAX_NAME_LENGTH].split())
+    for form in _PERSON_FORMS:
+        match = form.match(text)
+        if match:
+            groups = match.groupdict()
+            return " ".join(_TAG.sub(" ", groups.get("name") or "").split()), groups["email"]
+    return " ".join(_TAG.sub(" ", text).split()), ""
+
+
+def _author(name: str, email: str, uri: str) -> Author | None:
+    """The name is split when it holds an address (see :func:`split_person`); an author without a
+    name is named by the e-mail; both are cut to :data:`~feedkit.limits.MAX_NAME_LENGTH`."""
+    name, found = split_person(name)
+    email = (email or found)[:MAX_NAME_LENGTH]
     name = (name or email)[:MAX_NAME_LENGTH].strip()
     return Author(name, email or None, uri if is_http_url(uri) else None) if name else None
 

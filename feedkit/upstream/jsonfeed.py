@@ -10,7 +10,7 @@ Feed and pulls out what :mod:`feedkit.upstream` needs, tolerating what real feed
   used as its decimal string (the spec asks for strings; some generators write numbers).
 * Authors: 1.1 ``authors`` (list) or 1.0 ``author`` (object); an item without authors
   inherits the feed's (as 1.1 says).  Each author needs a ``name``; its ``url`` is kept.
-* ``language`` (1.1) of the item, else of the feed; ``attachments``: their URLs.
+* ``language`` (1.1) of the item, else of the feed; ``attachments``: url, mime_type, size and duration as written.
 
 Nothing here resolves URLs, parses dates or touches HTML: the values are handed over as
 the feed wrote them.
@@ -27,6 +27,16 @@ from feedkit.errors import InputError
 from feedkit.model import Author
 
 _VERSION = re.compile(r"^https?://jsonfeed\.org/version/(\d+(?:\.\d+)?)/?$")
+
+
+@dataclass(frozen=True, slots=True)
+class JsonAttachment:
+    """One ``attachments`` object, as written (values of the wrong type are None)."""
+
+    url: str
+    mime_type: str | None = None
+    size_in_bytes: object = None
+    duration_in_seconds: object = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +57,8 @@ class JsonItem:
     tags: tuple[str, ...]
     authors: tuple[Author, ...]
     language: str | None
-    attachments: tuple[str, ...] = ()
-    """URLs of the ``attachments``."""
+    attachments: tuple[JsonAttachment, ...] = ()
+    """The ``attachments`` that have a ``url``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,15 +125,18 @@ def _item(raw: Mapping[str, Any], feed_authors: tuple[Author, ...], feed_languag
         tags=tuple(tag for tag in tags if isinstance(tag, str)) if isinstance(tags, list) else (),
         authors=_authors(raw) or feed_authors,
         language=_string(raw, "language") or feed_language,
-        attachments=_attachment_urls(raw),
+        attachments=_attachments(raw),
     )
 
 
-def _attachment_urls(raw: Mapping[str, Any]) -> tuple[str, ...]:
+def _attachments(raw: Mapping[str, Any]) -> tuple[JsonAttachment, ...]:
     attachments = raw.get("attachments")
     if not isinstance(attachments, list):
         return ()
-    return tuple(url for a in attachments if isinstance(a, Mapping) and (url := _string(a, "url")))
+    return tuple(
+        JsonAttachment(url, _string(a, "mime_type"), a.get("size_in_bytes"), a.get("duration_in_seconds"))
+        for a in attachments if isinstance(a, Mapping) and (url := _string(a, "url"))
+    )
 
 
 def _string(data: Mapping[str, Any], key: str) -> str | None:

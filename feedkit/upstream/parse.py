@@ -87,6 +87,8 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import feedparser  # type: ignore[import-untyped]
+import feedparser.namespaces._base  # type: ignore[import-untyped]
+import feedparser.namespaces.itunes  # type: ignore[import-untyped]
 
 from feedkit.config.types import UpstreamSourceConfig
 from feedkit.dates import parse_date
@@ -98,6 +100,7 @@ from feedkit.links import http_link, image_mime_type, is_http_url, join_http
 from feedkit.model import Author, CategoryPath, Entry, Image, Problem, Severity
 from feedkit.text import excerpt, strip_illegal_xml_chars
 from feedkit.upstream import decode as feedtext
+from feedkit.upstream import media
 from feedkit.upstream.filters import apply_filters
 from feedkit.upstream.items import (
     RawItem,
@@ -107,6 +110,7 @@ from feedkit.upstream.items import (
     from_feedparser,
     from_json_feed,
     is_html,
+    split_person,
     string,
 )
 from feedkit.upstream.jsonfeed import read_json_feed
@@ -130,23 +134,70 @@ _HTML_START = re.compile(r"(?i)<!doctype\s+html|<html[\s>]")
 _PROLOG_ITEMS = (("<!--", "-->"), ("<?xml", ">"))
 
 
-def _bounded_author_detail(sync: Callable[..., None]) -> Callable[..., None]:
-    """feedparser's ``_sync_author_detail`` with the author string cut to a few names' length first:
-    its e-mail pattern backtracks quadratically, so a megabyte-long ``<author>`` took hours."""
+def _checked_author_detail(sync: Callable[..., None]) -> Callable[..., None]:
+    """feedparser's ``_sync_author_detail``, with our own split of a plain author string.
 
-    def bounded(parser: Any, key: str = "author") -> None:
+    feedparser finds the address with a pattern that stops at a four-letter top-level domain
+    (``jonas@insanity.industries (Jonas)`` became the name ``stries (Jonas``) and backtracks
+    quadratically (a megabyte-long ``<author>`` took hours).  When the author is a plain string
+    (no structured detail yet), :func:`~feedkit.upstream.items.split_person` splits it; the
+    structured case (Atom ``<author><name>``) stays feedparser's.
+    """
+
+    def checked(parser: Any, key: str = "author") -> None:
         context = parser._get_context()
         value = context.get(key)
         if isinstance(value, str) and len(value) > 2 * MAX_NAME_LENGTH:
-            context[key] = value[: 2 * MAX_NAME_LENGTH]
-        sync(parser, key)
+            context[key] = value = value[: 2 * MAX_NAME_LENGTH]
+        detail = context.get(f"{key}s", [feedparser.FeedParserDict()])[-1]
+        if detail or not isinstance(value, str) or not value.strip():
+            sync(parser, key)
+            return
+        name, email = split_person(value)
+        if name or email:
+            context.setdefault(f"{key}_detail", detail)
+        if name:
+            detail["name"] = name
+        if email:
+            detail["email"] = email
 
-    return bounded
+    return checked
 
 
-feedparser.mixin._FeedParserMixin._sync_author_detail = _bounded_author_detail(
+feedparser.mixin._FeedParserMixin._sync_author_detail = _checked_author_detail(
     feedparser.mixin._FeedParserMixin._sync_author_detail
 )
+
+
+def _text_over_foreign_uri(start: Callable[..., None]) -> Callable[..., None]:
+    """feedparser's ``_start_link``, except that a ``uri``/``url`` attribute in another scheme
+    (``<link uri="at://…">https://example.org/item</link>``) does not stand in for ``href``:
+    feedparser would take the attribute and drop the element's http(s) text."""
+
+    def start_link(parser: Any, attrs_d: dict[str, str]) -> None:
+        if "href" not in attrs_d:
+            for key in ("uri", "url"):
+                value = attrs_d.get(key)
+                if isinstance(value, str) and urlsplit(value.strip()).scheme.lower() not in ("", "http", "https"):
+                    del attrs_d[key]
+        start(parser, attrs_d)
+
+    return start_link
+
+
+feedparser.namespaces._base.Namespace._start_link = _text_over_foreign_uri(
+    feedparser.namespaces._base.Namespace._start_link
+)
+
+
+def _end_itunes_explicit(parser: Any) -> None:
+    """Keep ``itunes:explicit`` as written: feedparser maps only ``yes``/``clean`` and loses the
+    ``true``/``false`` that Apple's current specification asks for
+    (:func:`feedkit.upstream.media.episode` reads every spelling)."""
+    parser._get_context()["itunes_explicit"] = parser.pop("itunes_explicit", 0)
+
+
+feedparser.namespaces.itunes.Namespace._end_itunes_explicit = _end_itunes_explicit
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,6 +427,8 @@ def _build_entry(item: RawItem, position: int, context: _Context, problems: list
         categories=categories,
         authors=_bounded_authors(item.authors),
         image=_image(item.images, content_base, content_html),
+        enclosures=media.enclosures(item.enclosures, content_base),
+        episode=media.episode(item.episode, content_base),
         language=_plain(item.language or "", False) or None,
         source=source.name,
         origin=context.url,
@@ -383,19 +436,24 @@ def _build_entry(item: RawItem, position: int, context: _Context, problems: list
 
 
 def _entry_id(item: RawItem, link: str | None, text: str, context: _Context) -> str:
-    """The feed's id; else one derived from the link (unless it is the feed's own page), the
-    first enclosure, or the title (else the whole text) and the date as written."""
+    """The feed's id; else one derived from the link (unless it is the feed's own page) *with* the
+    title (else the whole text) and the date as written, so entries without ids that share a link
+    (a podcast's show page, a link blog) stay apart; else from the first enclosure (an episode's
+    file); else from the title and date alone."""
     name = context.source.name
     if item.raw_id:
         return entry_id(name, "", item.raw_id)
+    key = f"title {text}\n{item.published or item.updated or ''}"
     if link and link != context.feed_link:
         parts = urlsplit(link)
         return entry_id(
             name, "", "link " + parts._replace(scheme=parts.scheme.lower(), netloc=parts.netloc.lower()).geturl()
+            + "\n" + key
         )
-    if item.enclosures:
-        return entry_id(name, "", f"enclosure {item.enclosures[0].strip()}")
-    return entry_id(name, "", f"title {text}\n{item.published or item.updated or ''}")
+    enclosure = next((e.url.strip() for e in item.enclosures if not e.media_rss), None)
+    if enclosure:
+        return entry_id(name, "", f"enclosure {enclosure}")
+    return entry_id(name, "", key)
 
 
 def _dates(
