@@ -142,3 +142,22 @@ def test_generator_key_in_feedkit_toml(tmp_path: Path) -> None:
     assert (source.generator, source.publish_hidden, "timezone" in source.explicit) == ("jekyll", True, True)
     with pytest.raises(ConfigError, match=r"articles\[0\]\.generator"):
         parse_config({"out": "o", "articles": [{"paths": ["s"], "generator": "gatsby"}]}, tmp_path)
+
+
+def test_identical_posts_of_a_site_stay_two_pages_and_a_shared_link_is_reported(tmp_path: Path) -> None:
+    """Jekyll publishes byte-identical posts at their own URLs; hexo-abbrlink (hex) gives two posts with one
+    title one URL: both are kept, the collision is reported."""
+    from feedkit.config.types import Config
+    from feedkit.pipeline.build import build
+
+    site = tmp_path / "site"
+    (site / "_config.yml").parent.mkdir()
+    (site / "_config.yml").write_text("url: https://h.example\npermalink: p/:abbrlink.html\n"
+                                      "abbrlink:\n  alg: crc16\n  rep: hex\n", encoding="utf-8")
+    text = "---\ntitle: Same\ndate: 2022-06-07 08:00:00\n---\nbody\n"
+    write_article(site, "source/_posts/a.md", text)
+    write_article(site, "source/_posts/b.md", text)
+    report = build(Config(out=tmp_path / "out", articles=(ArticleSourceConfig(paths=(site,), name="s"),)),
+                   dry_run=True)
+    assert report.published == 2
+    assert any("same link https://h.example/p/" in p.message for p in report.problems)

@@ -81,6 +81,7 @@ def build(
         priority=lambda entry: priorities.get(entry.source, 0),
         source_hosts=_source_hosts(config),
         feeds=frozenset(feed.name for feed in config.feeds),
+        sites=frozenset(source.name for source in config.articles if source.site is not None),
     )
     entries.sort(key=sort_key)
     report.problems.extend(duplicates)
@@ -197,13 +198,16 @@ def _read_articles(config: Config, report: BuildReport) -> Iterator[Entry]:
     results, note = load_articles(jobs, config.workers)
     if note:
         report.problems.append(note)
+    entries = []
     for result in results:
         report.read += 1
         report.problems.extend(result.problems)
         if result.excluded:
             report.excluded += 1
         if result.entry is not None:
-            yield result.entry
+            entries.append(result.entry)
+    report.problems.extend(sites.link_collisions(config.articles, entries))
+    yield from entries
 
 
 def _apply_transforms(entries: list[Entry], transforms: Sequence[Transform], report: BuildReport) -> Iterator[Entry]:
