@@ -25,6 +25,8 @@ from feedkit.config.load import (
     upstream_location,
 )
 from feedkit.config.types import (
+    GENERATORS,
+    INHERITED_SITE_KEYS,
     ArticleSourceConfig,
     Config,
     UpstreamSourceConfig,
@@ -86,6 +88,8 @@ class InputOptions:
     drop_selectors: tuple[str, ...] = ()
     keep_boilerplate: bool = False
     tags: bool | None = None
+    generator: str | None = None
+    publish_hidden: bool = False
     feeds: tuple[str, ...] = ()
     allow_hosts: tuple[str, ...] = ()
     store: Path | None = None
@@ -113,6 +117,11 @@ def input_options(func: F) -> F:
         click.option("--keep-boilerplate", is_flag=True,
                      help="Do not remove QR-code, share, ad and editor blocks from bodies of PATHS and --feed."),
         click.option("--tags/--no-tags", default=None, help="Also publish one channel per tag."),
+        click.option("--generator", type=click.Choice(GENERATORS),
+                     help="Read PATHS as this generator's site root (default auto: detect it; plain: a folder of "
+                          "articles)."),
+        click.option("--publish-hidden", is_flag=True,
+                     help="Also publish the posts of PATHS that the generator hides (Hexo: names starting with _)."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -307,6 +316,8 @@ _STAGE_NAMES = {"articles": "articles read", "feeds": "feeds fetched", "channels
 
 
 def _print_report(report: BuildReport, *, quiet: bool, as_json: bool) -> None:
+    for line in report.sites:
+        click.echo(f"site: {line}", err=True)
     for problem in report.skipped:
         click.echo(f"skipped: {problem}", err=True)
     if not quiet:
@@ -339,13 +350,16 @@ def config_from_options(inputs: InputOptions, *, require_out: bool = True) -> Co
     if base_url is not None:
         site = replace(site, base_url=base_url, base_url_set=True)
     if inputs.title is not None:
-        site = replace(site, title=inputs.title)
+        site = replace(site, title=inputs.title, explicit=site.explicit | {"title"})
     if inputs.timezone is not None and inputs.config_path is None:
-        site = replace(site, timezone=inputs.timezone)
+        site = replace(site, timezone=inputs.timezone, explicit=site.explicit | {"timezone"})
     timezone = inherited_timezone("--timezone", inputs.timezone, site)
+    explicit = site.explicit & INHERITED_SITE_KEYS | ({"timezone"} if inputs.timezone is not None else set())
     articles = tuple(
         replace(_cli_source(path, i, inputs.paths), timezone=timezone, drop_selectors=inputs.drop_selectors,
-                drop_boilerplate=not inputs.keep_boilerplate, language=site.language)
+                drop_boilerplate=not inputs.keep_boilerplate, language=site.language,
+                generator=inputs.generator or "auto", publish_hidden=inputs.publish_hidden,
+                explicit=frozenset(explicit))
         for i, path in enumerate(inputs.paths)
     )
     taken = {s.name for s in config.articles} | {f.name for f in config.feeds}

@@ -67,6 +67,8 @@ class BuildReport:
     channels: list[ChannelInfo] = field(default_factory=list)
     sources: list[SourceHealth] = field(default_factory=list)
     """Health of every upstream feed."""
+    sites: list[str] = field(default_factory=list)
+    """Article sources read as a generator's site: which generator, which config file, where links start."""
     written: list[str] = field(default_factory=list)
     """Files whose bytes changed (relative to the output folder)."""
     unchanged: list[str] = field(default_factory=list)
@@ -119,6 +121,7 @@ class BuildReport:
             "notes": [asdict(p) | {"severity": p.severity.value} for p in self.notes],
             "channels": [asdict(c) | {"category": list(c.category) if c.category else None} for c in self.channels],
             "sources": [s.to_dict() for s in self.sources],
+            "sites": self.sites,
             "written": self.written,
             "unchanged": self.unchanged,
         }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
 from urllib.parse import urlsplit
@@ -26,6 +27,69 @@ CONTENT_MODES = ("full", "excerpt")
 DEFAULT_PERMALINK = ":year/:month/:day/:title/"
 DEFAULT_BASE_URL = "http://localhost/"
 DEFAULT_TIMEZONE = "UTC"
+INHERITED_SITE_KEYS = frozenset({"timezone", "language"})
+"""``[site]`` keys an article source inherits (so setting them there counts as setting them for the source)."""
+GENERATORS = ("auto", "hexo", "jekyll", "hugo", "zola", "plain")
+"""``generator`` of an article source: ``auto`` detects a site root, ``plain`` reads a folder as it is."""
+
+
+@dataclass(frozen=True, slots=True)
+class SiteSettings:
+    """What a static site generator's own config says, read from a site root by
+    :mod:`feedkit.articles.sites` (the only reader of generator configs).
+
+    Pure data, so it travels to worker processes with the source.  One field set for the four
+    generators; each uses the fields its config has (the rest keep their defaults).
+    """
+
+    generator: str
+    """``hexo``, ``jekyll``, ``hugo`` or ``zola``."""
+    root: Path
+    """The site root (the folder holding the config file)."""
+    config_file: Path | None = None
+    url: str | None = None
+    """The site's own public URL with its root/baseurl, ending in ``/`` (item links start here)."""
+    title: str | None = None
+    description: str | None = None
+    language: str | None = None
+    timezone: str | None = None
+    """The site's own timezone; None when its config sets none (the generator then uses the build
+    machine's zone, feedkit uses the source's ``timezone``)."""
+    permalink: str | None = None
+    """The post permalink pattern (Hexo ``permalink``; Jekyll's posts permalink, styles expanded)."""
+    section_permalinks: tuple[tuple[str, str], ...] = ()
+    """Hugo ``[permalinks]``: section -> pattern."""
+    content_dir: str = ""
+    """Where the posts live, relative to the root (``source/_posts``, ``content``; ``""`` for Jekyll)."""
+    drafts: bool = False
+    """The site builds drafts (Hexo ``render_drafts``, Jekyll ``show_drafts``, Hugo ``buildDrafts``)."""
+    future: bool = False
+    """The site publishes posts dated in the future (Hexo ``future``, Jekyll ``future``, Hugo ``buildFuture``)."""
+    expired: bool = False
+    """Hugo ``buildExpired``."""
+    unpublished: bool = False
+    """Jekyll ``unpublished``: ``published: false`` posts are built too."""
+    trailing_index: bool = True
+    """Hexo ``pretty_urls.trailing_index``."""
+    trailing_html: bool = True
+    """Hexo ``pretty_urls.trailing_html``."""
+    ugly_urls: bool = False
+    """Hugo ``uglyURLs``."""
+    new_post_name: str = ":title.md"
+    """Hexo ``new_post_name`` (parsed back out of file names for ``:title`` and the date)."""
+    post_extension: str | None = None
+    """Hexo with ``post_asset_folder``: only files with this extension are posts."""
+    abbrlink_alg: str | None = None
+    """hexo-abbrlink ``alg`` (``crc16``/``crc32``) when the plugin is configured."""
+    abbrlink_rep: str = "dec"
+    """hexo-abbrlink ``rep`` (``dec``/``hex``)."""
+    default_layout: str = "post"
+    category_dir: str | None = None
+    """Where the site's category pages live (Hexo ``category_dir``; Hugo ``categories`` taxonomy)."""
+    markdown_extensions: tuple[str, ...] = ("markdown", "mkdown", "mkdn", "mkd", "md")
+    """Jekyll ``markdown_ext``."""
+    now: datetime | None = None
+    """The build's time, for future/expired posts (set when the source is resolved for a build)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +122,16 @@ class ArticleSourceConfig:
     excerpt_length: int = 140
     default_author: str | None = None
     language: str | None = None
+    generator: str = "auto"
+    """``auto`` (read a site root as its generator's site), ``hexo``, ``jekyll``, ``hugo``, ``zola``
+    or ``plain`` (every file under the paths, as in a folder of articles)."""
+    publish_hidden: bool = False
+    """Publish the files the generator hides although they look like posts (Hexo: names starting with
+    ``_`` under ``_posts``); each is reported either way."""
+    explicit: frozenset[str] = frozenset()
+    """The keys set in ``feedkit.toml`` or on the command line: a site's own config never overrides them."""
+    site: SiteSettings | None = None
+    """The generator's settings, once :func:`feedkit.articles.sites.resolve_source` has read the site."""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -167,6 +241,8 @@ class SiteConfig:
     copyright: str | None = None
     timezone: str = DEFAULT_TIMEZONE
     """The timezone every source inherits unless it sets its own (:func:`inherited_timezone`)."""
+    explicit: frozenset[str] = frozenset()
+    """The keys set in ``feedkit.toml`` or on the command line (a site generator's config fills the others)."""
 
 
 @dataclass(frozen=True, slots=True)
