@@ -43,9 +43,11 @@ def feedkit_posts(root: Path) -> tuple[dict[str, Entry], list[Problem]]:
     source, problems = resolve_source(ArticleSourceConfig(paths=(root,), name="site"), datetime.now(UTC))
     files, found = articles.discover(source)
     problems += found
-    results, _ = load_articles([(path, rel_path, source, "https://feeds.example/") for path, rel_path in files], 0)
+    jobs = [(path, rel_path, source, "https://feeds.example/", "-") for path, rel_path in files]
+    parsed, _ = load_articles(jobs, 0)
     entries = {}
-    for (_path, rel_path), result in zip(files, results, strict=True):
+    for (_path, rel_path), outcome in zip(files, parsed, strict=True):
+        result = outcome.result
         problems += result.problems
         if result.entry is not None:
             entries[rel_path] = result.entry
