@@ -46,7 +46,7 @@ MEETING_PLACES = frozenset({"pipeline", "daemon"})
 FOREIGN: dict[str, frozenset[str]] = {
     "httpx": frozenset({"net"}),
     "httpcore": frozenset({"net"}),
-    "lxml": frozenset({"html", "render"}),
+    "lxml": frozenset({"html", "render", "upstream"}),
     "nh3": frozenset({"html"}),
     "cssselect": frozenset({"selectors"}),
     "feedparser": frozenset({"upstream"}),
