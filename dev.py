@@ -95,8 +95,10 @@ def docs() -> None:
 def ensure_test_tools() -> None:
     """Best effort: real readers for the tests that check output the way readers see it.
 
-    As root on Debian (CI), install Chromium (the browser-view test) and, when the shared
-    tools are next to the repo, feedcheck's 13 feed consumers (newsboat among them).
+    As root on Debian (CI), install Chromium (the browser-view test), the real site generators
+    (Hugo, Jekyll, Hexo: the generator differential test) when the shared corpus is next to the
+    repo, and, when the shared tools are next to the repo, feedcheck's 13 feed consumers
+    (newsboat among them).
     Without them those tests skip; nothing here may fail the test command.
     """
     apt = shutil.which("apt-get")
@@ -107,6 +109,10 @@ def ensure_test_tools() -> None:
         for command in ([apt, "update", "-qq"],
                         [apt, "install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-noto-cjk"]):
             subprocess.run(command, check=False, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    generators = ROOT / "tests" / "generators" / "harness.py"
+    if is_root and (ROOT.parent / "shared" / "corpus").is_dir():
+        # Hugo, Jekyll (Debian) and Hexo (npm, into .cache/generators) for tests/test_generators.py
+        subprocess.run([sys.executable, str(generators), "--install-only"], cwd=ROOT, check=False)
     if "FEEDCHECK_HOME" in os.environ:
         return
     installer = ROOT.parent / "shared" / "tools" / "install-feedcheck.sh"

@@ -7,12 +7,14 @@ import math
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from tqdm import tqdm
 
 from feedkit._version import __version__
 from feedkit.config.load import (
@@ -23,6 +25,8 @@ from feedkit.config.load import (
     upstream_location,
 )
 from feedkit.config.types import (
+    GENERATORS,
+    INHERITED_SITE_KEYS,
     ArticleSourceConfig,
     Config,
     UpstreamSourceConfig,
@@ -84,6 +88,8 @@ class InputOptions:
     drop_selectors: tuple[str, ...] = ()
     keep_boilerplate: bool = False
     tags: bool | None = None
+    generator: str | None = None
+    publish_hidden: bool = False
     feeds: tuple[str, ...] = ()
     allow_hosts: tuple[str, ...] = ()
     store: Path | None = None
@@ -111,6 +117,11 @@ def input_options(func: F) -> F:
         click.option("--keep-boilerplate", is_flag=True,
                      help="Do not remove QR-code, share, ad and editor blocks from bodies of PATHS and --feed."),
         click.option("--tags/--no-tags", default=None, help="Also publish one channel per tag."),
+        click.option("--generator", type=click.Choice(GENERATORS),
+                     help="Read PATHS as this generator's site root (default auto: detect it; plain: a folder of "
+                          "articles)."),
+        click.option("--publish-hidden", is_flag=True,
+                     help="Also publish the posts of PATHS that the generator hides (Hexo: names starting with _)."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -245,7 +256,8 @@ def _run_build(
 ) -> None:
     try:
         config = config_from_options(inputs, require_out=not dry_run)
-        report = build(config, dry_run=dry_run, refresh=refresh, full=full)
+        with _Progress(quiet=quiet) as progress:
+            report = build(config, dry_run=dry_run, refresh=refresh, full=full, progress=progress)
     except FeedkitError as exc:
         _fail(exc)
     _print_report(report, quiet=quiet, as_json=as_json)
@@ -260,7 +272,52 @@ def _fail(exc: FeedkitError) -> None:
     sys.exit(EXIT_OUTPUT)
 
 
+class _Progress:
+    """How far a build got, on standard error: progress bars on a terminal (only once a stage has
+    run for :data:`PROGRESS_DELAY` seconds), else a line per stage at most every
+    :data:`PROGRESS_INTERVAL` seconds; nothing with ``--quiet``."""
+
+    def __init__(self, *, quiet: bool) -> None:
+        self.quiet = quiet
+        self.terminal = sys.stderr.isatty()
+        self.bars: dict[str, tqdm[Any]] = {}
+        self.started = time.monotonic()
+        self.last_line = 0.0
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for bar in self.bars.values():
+            bar.close()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.quiet or total <= 0:
+            return
+        if self.terminal:
+            bar = self.bars.get(stage)
+            if bar is None:
+                bar = self.bars[stage] = tqdm(total=total, desc=_STAGE_NAMES.get(stage, stage), unit="",
+                                               delay=PROGRESS_DELAY, file=sys.stderr, leave=False,
+                                               dynamic_ncols=True)
+            bar.update(done - bar.n)
+            return
+        now = time.monotonic()
+        if now - self.started >= PROGRESS_DELAY and (now - self.last_line >= PROGRESS_INTERVAL or done == total):
+            self.last_line = now
+            click.echo(f"progress: {_STAGE_NAMES.get(stage, stage)} {done}/{total}", err=True)
+
+
+PROGRESS_DELAY = 2.0
+"""Seconds a build runs before progress is shown."""
+PROGRESS_INTERVAL = 5.0
+"""Seconds between two progress lines when standard error is not a terminal."""
+_STAGE_NAMES = {"articles": "articles read", "feeds": "feeds fetched", "channels": "channels written"}
+
+
 def _print_report(report: BuildReport, *, quiet: bool, as_json: bool) -> None:
+    for line in report.sites:
+        click.echo(f"site: {line}", err=True)
     for problem in report.skipped:
         click.echo(f"skipped: {problem}", err=True)
     if not quiet:
@@ -293,13 +350,16 @@ def config_from_options(inputs: InputOptions, *, require_out: bool = True) -> Co
     if base_url is not None:
         site = replace(site, base_url=base_url, base_url_set=True)
     if inputs.title is not None:
-        site = replace(site, title=inputs.title)
+        site = replace(site, title=inputs.title, explicit=site.explicit | {"title"})
     if inputs.timezone is not None and inputs.config_path is None:
-        site = replace(site, timezone=inputs.timezone)
+        site = replace(site, timezone=inputs.timezone, explicit=site.explicit | {"timezone"})
     timezone = inherited_timezone("--timezone", inputs.timezone, site)
+    explicit = site.explicit & INHERITED_SITE_KEYS | ({"timezone"} if inputs.timezone is not None else set())
     articles = tuple(
         replace(_cli_source(path, i, inputs.paths), timezone=timezone, drop_selectors=inputs.drop_selectors,
-                drop_boilerplate=not inputs.keep_boilerplate, language=site.language)
+                drop_boilerplate=not inputs.keep_boilerplate, language=site.language,
+                generator=inputs.generator or "auto", publish_hidden=inputs.publish_hidden,
+                explicit=frozenset(explicit))
         for i, path in enumerate(inputs.paths)
     )
     taken = {s.name for s in config.articles} | {f.name for f in config.feeds}

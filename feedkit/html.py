@@ -28,6 +28,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import cast
@@ -88,12 +89,29 @@ def _compile_selector(selector: str) -> CSSSelector:
     return CSSSelector(selector, translator="html")
 
 
+_PARSERS = threading.local()
+
+
+def _parser() -> lxml_html.HTMLParser:
+    """This thread's HTML parser (lxml parsers may be reused, but not shared between threads)."""
+    parser = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = lxml_html.HTMLParser(
+            remove_comments=True, remove_pis=True, no_network=True, collect_ids=False)
+    return parser
+
+
+@lru_cache(maxsize=64)
+def _checked_selectors(selectors: tuple[str, ...]) -> None:
+    check_selectors(selectors, "drop_selectors")
+
+
 def _parse_fragment(html: str) -> etree._Element | None:
     """The fragment inside a wrapper ``<div>``, or None if there is nothing to parse."""
     html = strip_illegal_xml_chars(html)
     if not html.strip():
         return None
-    parser = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, collect_ids=False)
+    parser = _parser()
     try:
         root: etree._Element = lxml_html.fragment_fromstring(html, create_parent="div", parser=parser)
     except (etree.ParserError, ValueError):
@@ -214,7 +232,7 @@ def _prepare(root: etree._Element, base_url: str | None, drop_selectors: Sequenc
         for element in _elements(root):
             if element.getparent() is not None and _looks_like_boilerplate(element, total_text):
                 _remove(element)
-    check_selectors(drop_selectors, "drop_selectors")
+    _checked_selectors(tuple(drop_selectors))
     for selector in drop_selectors:
         for element in cast(list[etree._Element], _compile_selector(selector)(root)):
             if element is not root:

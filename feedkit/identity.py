@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
+from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from pathlib import PurePosixPath
 from urllib.parse import urljoin
@@ -20,7 +21,10 @@ from feedkit.text import strip_illegal_xml_chars
 
 ID_NAMESPACE = uuid.UUID("6f1c1f0e-5a38-4c43-9a52-5b0d6c3f0a11")
 _IRI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S+$")
-_TOKEN = re.compile(r":(i_month|i_day|post_title|year|month|day|hour|minute|second|title|name|category|id|hash)")
+_TOKEN = re.compile(
+    r":(i_month|i_day|post_title|short_year|year|month|day|hour|minute|second|title|name|categories|category|id|hash|"
+    r"abbrlink|slug|filename|sections|section|output_ext|path|collection)"
+)
 UNSAFE_ID_SCHEMES = frozenset({"javascript", "vbscript", "data", "file"})
 """An id in one of these schemes is never published as written (a reader might follow it as a link)."""
 
@@ -70,20 +74,24 @@ def permalink(
     zone: tzinfo,
     categories: tuple[tuple[str, ...], ...] = (),
     front_matter_id: str | None = None,
+    values: Mapping[str, str] | None = None,
 ) -> str:
     """Expand a Hexo-style permalink pattern and join it to ``base_url``.
 
-    Tokens: ``:year :month :i_month :day :i_day :hour :minute :second`` (in the source's
-    timezone), ``:title`` (path inside the source without extension), ``:name`` (file name
-    without extension), ``:post_title`` (the title), ``:category`` (the first category path,
-    ``a/b``), ``:id`` (front-matter id, else ``:name``), ``:hash`` (first 12 hex digits of
-    the path's hash).  Unknown tokens are kept literally.
+    Tokens: ``:year :month :i_month :day :i_day :short_year :hour :minute :second`` (in the
+    source's timezone), ``:title`` (path inside the source without extension), ``:name`` (file
+    name without extension), ``:post_title`` (the title), ``:category`` (the first category
+    path, ``a/b``), ``:id`` (front-matter id, else ``:name``), ``:hash`` (first 12 hex digits of
+    the path's hash).  ``values`` gives (or replaces) token values: a site generator's rules
+    (:mod:`feedkit.articles.sites`) spell ``:title``, ``:slug``, ``:abbrlink``, ``:section``,
+    ``:categories``, ``:output_ext`` … their generator's way.  Unknown tokens (and tokens
+    ``values`` does not give and the list above does not define) are kept literally.
     """
     local = published.astimezone(zone)
     key = id_key(rel_path)
     name = PurePosixPath(key).name
     first_category = "/".join(categories[0]) if categories else "uncategorized"
-    values = {
+    defaults = {
         "year": f"{local.year:04d}",
         "month": f"{local.month:02d}",
         "i_month": str(local.month),
@@ -98,12 +106,15 @@ def permalink(
         "category": first_category,
         "id": (front_matter_id or name).replace("/", "-"),
         "hash": uuid.uuid5(ID_NAMESPACE, key).hex[:12],
+        "short_year": f"{local.year % 100:02d}",
     }
+
+    table = {**defaults, **values} if values else defaults
 
     def expand(match: re.Match[str]) -> str:
         token = match.group(1)
-        return values.get(token, match.group(0))
+        return table.get(token, match.group(0))
 
     path = _TOKEN.sub(expand, pattern)
     path = "/".join(seg for seg in path.split("/") if seg not in (".", ".."))
-    return encode_url(urljoin(base_url, path.lstrip("/")))
+    return encode_url(urljoin(base_url, "./" + path.lstrip("/")))  # "./": a first segment with ":" is no scheme

@@ -8,6 +8,7 @@ sound host come out, percent-encoded (IRI -> URI); ``//host/x`` is taken as http
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import PurePosixPath
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -26,6 +27,7 @@ _MIME_TYPES = {
 }
 
 
+@lru_cache(maxsize=16384)
 def encode_url(url: str) -> str:
     """Percent-encode the characters of a URL that are not allowed in a URI (IRI -> URI)."""
     parts = urlsplit(url)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
@@ -43,7 +44,16 @@ class SourceHealth:
         return data
 
 
-@dataclass(slots=True)
+Progress = Callable[[str, int, int], None]
+"""Told ``(stage, done, total)`` as a build advances: ``"articles"`` (files parsed), ``"feeds"``
+(upstreams fetched) and ``"channels"`` (channels published).  Called from the building thread."""
+
+
+def no_progress(stage: str, done: int, total: int) -> None:
+    """The default :data:`Progress`: tells nobody."""
+
+
+@dataclass
 class BuildReport:
     """The result of :func:`feedkit.build`.  ``skipped`` inputs were left out; ``warnings`` were used."""
 
@@ -57,6 +67,8 @@ class BuildReport:
     channels: list[ChannelInfo] = field(default_factory=list)
     sources: list[SourceHealth] = field(default_factory=list)
     """Health of every upstream feed."""
+    sites: list[str] = field(default_factory=list)
+    """Article sources read as a generator's site: which generator, which config file, where links start."""
     written: list[str] = field(default_factory=list)
     """Files whose bytes changed (relative to the output folder)."""
     unchanged: list[str] = field(default_factory=list)
@@ -109,6 +121,7 @@ class BuildReport:
             "notes": [asdict(p) | {"severity": p.severity.value} for p in self.notes],
             "channels": [asdict(c) | {"category": list(c.category) if c.category else None} for c in self.channels],
             "sources": [s.to_dict() for s in self.sources],
+            "sites": self.sites,
             "written": self.written,
             "unchanged": self.unchanged,
         }

@@ -75,8 +75,9 @@ class CachedArticle:
     mtime_ns: int
     digest: str
     """BLAKE2b of the file's bytes."""
-    uses_mtime: bool
-    """The result depends on the modification time (the article has no date)."""
+    uses_mtime: int
+    """What besides the bytes the result depends on: flags of :mod:`feedkit.articles.cache`
+    (the modification time, the clock)."""
     result: str
     """The parse result as JSON."""
 
@@ -410,7 +411,7 @@ class Store:
             rows = self._db.execute(
                 "SELECT rel_path, config_key, size, mtime_ns, digest, uses_mtime, result FROM articles "
                 "WHERE source = ?", (source,)).fetchall()
-        return {row[0]: CachedArticle(row[0], row[1], int(row[2]), int(row[3]), row[4], bool(row[5]), row[6])
+        return {row[0]: CachedArticle(row[0], row[1], int(row[2]), int(row[3]), row[4], int(row[5]), row[6])
                 for row in rows}
 
     def cache_articles(self, source: str, rows: Sequence[CachedArticle], *, gone: Sequence[str] = ()) -> None:

@@ -38,3 +38,27 @@ def test_example_site_builds_cleanly(tmp_path: Path) -> None:
     ]  # three episodes that share the show's link, each with its audio
     second = build(config)
     assert second.written == []
+
+
+def test_hexo_site_example_is_read_as_hexo_builds_it(tmp_path: Path) -> None:
+    """examples/hexo-site: a site root read the Hexo way, links as hexo-abbrlink makes them."""
+    from click.testing import CliRunner
+
+    from feedkit.cli import main
+
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["build", str(EXAMPLES / "hexo-site"), "--out", str(out),
+                                       "--base-url", "https://news.example.org/feeds/"])
+    assert result.exit_code == 0, result.output
+    assert "hexo site, config" in result.output and "_引号变成下划线_.md: not published by Hexo" in result.output
+    feed = json.loads((out / "all" / "feed.json").read_text(encoding="utf-8"))
+    assert feed["title"] == "示例新闻" and feed["home_page_url"] == "https://news.example.org/"
+    assert [(i["url"], i["date_published"]) for i in feed["items"]] == [
+        ("https://news.example.org/p/hello.html", "2022-06-08T01:00:00Z"),
+        ("https://news.example.org/p/74e0.html", "2022-06-07T07:07:31Z"),  # crc16 of the title, Asia/Shanghai
+    ]
+    category = (out / "category" / "科技" / "rss.xml").read_text(encoding="utf-8")
+    assert "<link>https://news.example.org/categories/%E7%A7%91%E6%8A%80/</link>" in category
+    hidden = CliRunner().invoke(main, ["build", str(EXAMPLES / "hexo-site"), "--out", str(tmp_path / "all"),
+                                       "--publish-hidden", "--generator", "hexo"])
+    assert hidden.exit_code == 0 and "published 3" in hidden.output

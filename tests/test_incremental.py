@@ -184,3 +184,22 @@ def test_a_check_touches_no_store(tmp_path: Path) -> None:
     config = config_for(tmp_path / "src", tmp_path / "out")
     build(config, dry_run=True)
     assert not config.store_path.exists()
+
+
+def test_a_generator_site_root_is_cached_too(tmp_path: Path) -> None:
+    """A site root's settings carry the build's clock (future posts): the cache must not key on it."""
+    from feedkit.config.load import load_config
+
+    from .conftest import EXAMPLES
+
+    site = tmp_path / "site"
+    shutil.copytree(EXAMPLES / "hexo-site", site)
+    config_file = next(site.glob("feedkit.toml"), None)
+    config = (load_config(config_file, out_override=tmp_path / "out") if config_file else
+              Config(out=tmp_path / "out", articles=(ArticleSourceConfig(paths=(site,), name="site"),), workers=1))
+    first = build(config)
+    assert first.written and first.published
+    second = build(config)
+    assert second.written == [] and second.published == first.published
+    with Store.open(config.store_path) as store:
+        assert any(store.cached_articles(source.name) for source in config.articles)

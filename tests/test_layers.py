@@ -46,7 +46,7 @@ MEETING_PLACES = frozenset({"pipeline", "daemon", "api"})
 FOREIGN: dict[str, frozenset[str]] = {
     "httpx": frozenset({"net"}),
     "httpcore": frozenset({"net"}),
-    "lxml": frozenset({"html", "render"}),
+    "lxml": frozenset({"html", "render", "upstream"}),
     "nh3": frozenset({"html"}),
     "cssselect": frozenset({"selectors"}),
     "feedparser": frozenset({"upstream"}),
@@ -57,6 +57,7 @@ FOREIGN: dict[str, frozenset[str]] = {
     "apscheduler": frozenset({"daemon"}),
     "click": frozenset({"cli"}),
     "feedgen": frozenset({"interop"}),
+    "tqdm": frozenset({"cli"}),
 }
 """Foreign library -> the units (top-level module or subpackage of feedkit) allowed to import it."""
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from feedkit._version import __version__
@@ -27,9 +27,14 @@ CACHE_FORMAT = 1
 """Bumped when what a cached result holds changes (old rows are then parsed again)."""
 
 
+def timeless(source: ArticleSourceConfig) -> ArticleSourceConfig:
+    """``source`` without the build's clock (a generator site's ``now``): the clock is not a setting."""
+    return replace(source, site=replace(source.site, now=None)) if source.site is not None else source
+
+
 def config_key(source: ArticleSourceConfig, site_base_url: str) -> str:
     """Everything besides a file's bytes (and, for undated articles, its time) that its result depends on."""
-    text = repr((CACHE_FORMAT, __version__, source, site_base_url))
+    text = repr((CACHE_FORMAT, __version__, timeless(source), site_base_url))
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
@@ -50,8 +55,17 @@ def result_from_json(text: str) -> ArticleResult:
     return ArticleResult(entry=entry, problems=problems, excluded=bool(data["excluded"]))
 
 
-def uses_mtime(result: ArticleResult) -> bool:
-    return any(problem.message.startswith(MTIME_FALLBACK) for problem in result.problems)
+USES_MTIME = 1
+"""Cache flag: the result depends on the file's modification time (the article has no date)."""
+USES_CLOCK = 2
+"""Cache flag: the file was left out (a draft, a future or expired post): whether it is published may
+change with the clock alone, so it is read again in every build (such files are few)."""
+
+
+def uses_mtime(result: ArticleResult) -> int:
+    """The cache flags of a result (:data:`USES_MTIME`, :data:`USES_CLOCK`)."""
+    flags = USES_MTIME if any(problem.message.startswith(MTIME_FALLBACK) for problem in result.problems) else 0
+    return flags | (USES_CLOCK if result.excluded else 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +119,9 @@ def plan(files: list[tuple[Path, str]], cached: dict[str, CachedArticle], key: s
         except OSError:
             result.misses.append((path, rel_path))  # parsing reports why it cannot be read
             continue
+        if row.uses_mtime & USES_CLOCK:
+            result.misses.append((path, rel_path))
+            continue
         if info.st_size == row.size and info.st_mtime_ns == row.mtime_ns:
             result.hits.append(row)
             continue
@@ -115,7 +132,7 @@ def plan(files: list[tuple[Path, str]], cached: dict[str, CachedArticle], key: s
         if isinstance(read, ArticleResult) or digest_of(read[0]) != row.digest:
             result.misses.append((path, rel_path))
             continue
-        fresh = CachedArticle(row.rel_path, row.config_key, info.st_size, info.st_mtime_ns, row.digest, False,
+        fresh = CachedArticle(row.rel_path, row.config_key, info.st_size, info.st_mtime_ns, row.digest, 0,
                               row.result)
         result.hits.append(fresh)
         result.restat.append(fresh)

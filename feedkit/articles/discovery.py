@@ -10,6 +10,11 @@ Which files are articles
     with its NUL bytes removed, see :func:`feedkit.articles.parse_article`).  Hidden files
     and folders (``.git``) are never read.
 
+A source whose path is a site root (``source.site``, see :mod:`feedkit.articles.sites`) is walked
+in the generator's content folders only, and its generator says which files are posts; every
+file it does not take but a user might expect (a hidden Hexo post, a Jekyll file without a date in
+its name) is reported with the generator's reason.
+
 Discovery only looks at names, sizes and (for other extensions) the first
 :data:`HEAD_BYTES`; whether the closing fence is there is settled when the file is read
 (:func:`feedkit.articles.load_article`).
@@ -24,8 +29,9 @@ from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 
+from feedkit.articles import sites
 from feedkit.articles.frontmatter import has_article_extension, opening_fence
-from feedkit.config.types import ArticleSourceConfig
+from feedkit.config.types import ArticleSourceConfig, SiteSettings
 from feedkit.model import Problem, Severity
 
 ARTICLE_MAX_BYTES = 10 * 1024 * 1024
@@ -59,6 +65,9 @@ def discover(source: ArticleSourceConfig) -> tuple[list[tuple[Path, str]], list[
 
 
 def _candidates(root: Path, source: ArticleSourceConfig, problems: list[Problem]) -> Iterator[tuple[Path, str]]:
+    if source.site is not None:
+        yield from _site_candidates(source, source.site, problems)
+        return
     if not root.exists():
         problems.append(Problem(str(root), f"configured path of source {source.name!r} does not exist"))
         return
@@ -71,6 +80,30 @@ def _candidates(root: Path, source: ArticleSourceConfig, problems: list[Problem]
             continue
         if _size_ok(path, problems) and _is_article_file(path, rel_path, problems):
             yield path, rel_path
+
+
+def _site_candidates(source: ArticleSourceConfig, site: SiteSettings,
+                     problems: list[Problem]) -> Iterator[tuple[Path, str]]:
+    """The posts of a generator's site: its content folders walked, each file asked of the generator's
+    rules (:mod:`feedkit.articles.sites`); a file it does not take is reported with its reason."""
+    rules = sites.rules_for(site)
+    for folder in sites.content_roots(site):
+        for path, _inner in _walk(folder, problems):
+            rel_path = path.relative_to(site.root).as_posix()
+            if not _matches_any(rel_path, source.include_files) or _matches_any(rel_path, source.exclude_files):
+                continue
+            verdict = rules.classify(site, rel_path)
+            if not verdict.post:
+                if verdict.hidden and source.publish_hidden:
+                    problems.append(Problem(str(path), f"published because publish_hidden is set, although "
+                                            f"{verdict.reason}", Severity.WARNING))
+                elif verdict.reason:
+                    problems.append(Problem(str(path), verdict.reason, Severity.WARNING))
+                    continue
+                else:
+                    continue
+            if _size_ok(path, problems):
+                yield path, rel_path
 
 
 def _walk(root: Path, problems: list[Problem]) -> Iterator[tuple[Path, str]]:

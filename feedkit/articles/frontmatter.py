@@ -97,15 +97,18 @@ def opening_fence(text: str) -> tuple[int, str] | None:
     return None
 
 
-def split_front_matter(text: str, rel_path: str, known_keys: frozenset[str]) -> FrontMatterDocument | None:
+def split_front_matter(
+    text: str, rel_path: str, known_keys: frozenset[str], *, is_article: bool = False
+) -> FrontMatterDocument | None:
     """Front matter and body, or None when a non-article-extension file has no closed fence.
 
     ``text`` is :func:`decode`'s output.  ``known_keys`` are the keys of which at least
-    one must be present for fenceless Hexo YAML to count as front matter.  Raises
+    one must be present for fenceless Hexo YAML to count as front matter.  ``is_article``: the file
+    is an article whatever its extension (a site generator said so: Jekyll's ``.text`` posts).  Raises
     :class:`UnusableArticle` for front matter that is never closed, does not parse, or is
     not a mapping.
     """
-    article_extension = has_article_extension(rel_path)
+    article_extension = is_article or has_article_extension(rel_path)
     lines = text.split("\n")
     opening = opening_fence(text)
     if opening is not None:

@@ -42,7 +42,7 @@ from pathlib import Path, PurePosixPath
 from markdown_it import MarkdownIt
 
 from feedkit import html, identity
-from feedkit.articles import fields, images
+from feedkit.articles import fields, images, sites
 from feedkit.articles.discovery import ARTICLE_MAX_BYTES, HEAD_BYTES, discover
 from feedkit.articles.fields import SUMMARY_KEYS, split_names
 from feedkit.articles.frontmatter import (
@@ -156,7 +156,8 @@ def parse_article(
             return ArticleResult(None, (Problem(origin, "binary file (NUL bytes): not an article", Severity.WARNING),))
         warn(f"{len(data) - len(text_data)} NUL byte(s) removed")
         data = text_data
-    return _guarded(lambda: split_front_matter(decode(data, warn), rel_path, fields.KNOWN_KEYS),
+    return _guarded(lambda: split_front_matter(decode(data, warn), rel_path, fields.KNOWN_KEYS,
+                                               is_article=source.site is not None),
                     rel_path, source, origin, site_base_url, mtime, warnings)
 
 
@@ -194,9 +195,12 @@ def _guarded(
         if document is None:
             message = "no front matter and not an article extension: not an article"
             return ArticleResult(None, (Problem(origin, message, Severity.WARNING),))
-        if fields.is_draft(document.meta):
+        if source.site is None and fields.is_draft(document.meta):
             return ArticleResult(None, (), excluded=True)
         entry = _entry(document, rel_path, source, origin, site_base_url, mtime, warn)
+    except NotAPost as exc:
+        return ArticleResult(None, (*warnings, Problem(origin, f"not published: {exc}", Severity.WARNING)),
+                             excluded=True)
     except UnusableArticle as exc:
         return ArticleResult(None, (*warnings, Problem(origin, str(exc))))
     except (RecursionError, MemoryError) as exc:
@@ -213,6 +217,10 @@ def _guarded(
 # --- the entry ---------------------------------------------------------------------------
 
 
+class NotAPost(Exception):
+    """The site's generator does not publish this file as a post; the message says why."""
+
+
 def _entry(
     document: FrontMatterDocument,
     rel_path: str,
@@ -224,17 +232,35 @@ def _entry(
 ) -> Entry:
     meta = document.meta
     base = source.base_url or site_base_url
-    published = fields.published(meta, rel_path, source.zone, mtime, warn)
+    site = source.site
+    rules = sites.rules_for(site) if site is not None else None
+    if site is not None and rules is not None:
+        found = rules.published(site, meta, rel_path, source.zone, mtime, warn)
+        if found is None:
+            raise NotAPost(f"it has no date ({rules.undated})")
+        reason = rules.excluded(site, meta, found, source.zone)
+        if reason:
+            raise NotAPost(reason)
+        published = found
+    else:
+        published = fields.published(meta, rel_path, source.zone, mtime, warn)
     body_is_html = _body_is_html(document.body, rel_path, source.body)
     content = html.clean_html(
         _render(document.body, body_is_html), base_url=base, drop_selectors=source.drop_selectors,
         drop_boilerplate=source.drop_boilerplate,
     )
-    title = fields.title(meta, content, rel_path, warn)
+    own_title = rules.title(site, meta, rel_path) if site is not None and rules is not None else None
+    title = fields.title(meta if own_title is None else {"title": own_title}, content, rel_path, warn)
     categories = fields.categories(meta, flat_lists=document.syntax in ("toml", "json"), warn=warn)
-    link = fields.link(
-        meta, source, base, rel_path=rel_path, title=title, published=published, categories=categories, warn=warn
-    )
+    if site is not None and rules is not None:
+        if rules.categories is not None:
+            categories = rules.categories(site, meta, rel_path, categories)
+        link = rules.link(site, sites.LinkInput(meta, rel_path, title, published, source.zone, categories, base))
+    else:
+        link = fields.link(
+            meta, source, base, rel_path=rel_path, title=title, published=published, categories=categories,
+            warn=warn,
+        )
     return Entry(
         id=identity.entry_id(source.name, rel_path, fields.front_matter_id(meta)),
         title=title,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -19,6 +19,7 @@ from pathlib import Path
 from feedkit.articles.cache import Parsed, parse_file
 from feedkit.config.types import ArticleSourceConfig
 from feedkit.model import Problem, Severity
+from feedkit.report import Progress, no_progress
 
 ArticleJob = tuple[Path, str, ArticleSourceConfig, str, str]
 """(path, path inside the source, the source's settings, the site's base URL, the cache key)."""
@@ -41,18 +42,28 @@ def worker_count(setting: int, files: int) -> int:
     return max(1, min(wanted, files // (PARALLEL_MIN_FILES // 2)))
 
 
-def load_articles(jobs: Sequence[ArticleJob], workers: int) -> tuple[list[Parsed], Problem | None]:
+def load_articles(jobs: Sequence[ArticleJob], workers: int,
+                  progress: Progress = no_progress) -> tuple[list[Parsed], Problem | None]:
     """Every job's result in job order; a note when processes could not be used."""
     count = worker_count(workers, len(jobs))
     if count <= 1:
-        return [load_article_job(job) for job in jobs], None
+        return _told((load_article_job(job) for job in jobs), progress, len(jobs)), None
     # forkserver/spawn: never fork a process that may be running threads (the daemon does)
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     try:
         with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context(method)) as pool:
-            chunk = max(1, len(jobs) // (count * 8))
-            return list(pool.map(load_article_job, jobs, chunksize=chunk)), None
+            chunk = max(1, min(64, len(jobs) // (count * 8)))
+            return _told(pool.map(load_article_job, jobs, chunksize=chunk), progress, len(jobs)), None
     except (OSError, BrokenProcessPool) as exc:
         note = Problem("workers", f"could not use {count} worker processes ({exc}); read articles in one",
                        Severity.WARNING)
-        return [load_article_job(job) for job in jobs], note
+        return _told((load_article_job(job) for job in jobs), progress, len(jobs)), note
+
+
+def _told(results: Iterable[Parsed], progress: Progress, total: int) -> list[Parsed]:
+    """``results`` as a list, telling ``progress`` along the way."""
+    collected: list[Parsed] = []
+    for parsed in results:
+        collected.append(parsed)
+        progress("articles", len(collected), total)
+    return collected

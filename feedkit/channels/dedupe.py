@@ -111,17 +111,19 @@ def collapse(
     priority: Callable[[Entry], int] = lambda _entry: 0,
     source_hosts: Mapping[str, str] | None = None,
     feeds: frozenset[str] = frozenset(),
+    sites: frozenset[str] = frozenset(),
 ) -> tuple[list[Entry], list[Problem]]:
     """One entry per story (see the module docstring), a warning per id shared by two files,
     and a note naming both entries for every merge of two sources' copies.
 
     ``feeds`` names the upstream sources; every other source is an article source, where
-    identical content at two paths is one entry.
+    identical content at two paths is one entry - except in ``sites``, article sources read as a
+    generator's site, where every post is its own page (the generator publishes both copies).
     """
     ordered = sorted(entries, key=lambda e: (e.source, e.origin, e.id))
     groups = _Groups(ordered)
     problems: list[Problem] = []
-    _join_within_sources(ordered, groups, feeds, problems)
+    _join_within_sources(ordered, groups, feeds | sites, problems)
     exact: dict[str, int] = {}
     for i, entry in enumerate(ordered):
         for key in (f"id:{entry.id}", f"url:{canonical_url(entry.link)}" if entry.link else None):

@@ -28,6 +28,8 @@ from feedkit.config.types import (
     BODY_FORMATS,
     CONTENT_MODES,
     FILTER_FIELDS,
+    GENERATORS,
+    INHERITED_SITE_KEYS,
     MAX_WEBSUB_RETRIES,
     ArticleSourceConfig,
     ChannelConfig,
@@ -156,6 +158,7 @@ def _site(t: Table) -> SiteConfig:
         logo=t.text("logo"),
         copyright=t.text("copyright"),
         timezone=check_timezone(t.key("timezone"), t.get("timezone", str, d.timezone)),
+        explicit=frozenset(t.data),
     )
     t.reject_unknown()
     return site
@@ -244,6 +247,9 @@ def _article_source(t: Table, root: Path, site: SiteConfig) -> ArticleSourceConf
         excerpt_length=t.positive_int("excerpt_length", d.excerpt_length),
         default_author=t.get("default_author", str, site.author),
         language=t.get("language", str, site.language),
+        generator=t.choice("generator", GENERATORS, d.generator) or d.generator,
+        publish_hidden=t.get("publish_hidden", bool, d.publish_hidden),
+        explicit=frozenset(t.data) | (site.explicit & INHERITED_SITE_KEYS),
     )
     t.reject_unknown()
     return source

@@ -22,7 +22,8 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
+from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -49,6 +50,69 @@ MAX_DURATION = 10 * 365 * 86400
 """The longest duration (``interval``, ``max_backoff``): ten years, in seconds."""
 MAX_KEEP_DAYS = 100 * 365
 """The longest ``keep_days``: a hundred years."""
+INHERITED_SITE_KEYS = frozenset({"timezone", "language"})
+"""``[site]`` keys an article source inherits (so setting them there counts as setting them for the source)."""
+GENERATORS = ("auto", "hexo", "jekyll", "hugo", "zola", "plain")
+"""``generator`` of an article source: ``auto`` detects a site root, ``plain`` reads a folder as it is."""
+
+
+@dataclass(frozen=True, slots=True)
+class SiteSettings:
+    """What a static site generator's own config says, read from a site root by
+    :mod:`feedkit.articles.sites` (the only reader of generator configs).
+
+    Pure data, so it travels to worker processes with the source.  One field set for the four
+    generators; each uses the fields its config has (the rest keep their defaults).
+    """
+
+    generator: str
+    """``hexo``, ``jekyll``, ``hugo`` or ``zola``."""
+    root: Path
+    """The site root (the folder holding the config file)."""
+    config_file: Path | None = None
+    url: str | None = None
+    """The site's own public URL with its root/baseurl, ending in ``/`` (item links start here)."""
+    title: str | None = None
+    description: str | None = None
+    language: str | None = None
+    timezone: str | None = None
+    """The site's own timezone; None when its config sets none (the generator then uses the build
+    machine's zone, feedkit uses the source's ``timezone``)."""
+    permalink: str | None = None
+    """The post permalink pattern (Hexo ``permalink``; Jekyll's posts permalink, styles expanded)."""
+    section_permalinks: tuple[tuple[str, str], ...] = ()
+    """Hugo ``[permalinks]``: section -> pattern."""
+    content_dir: str = ""
+    """Where the posts live, relative to the root (``source/_posts``, ``content``; ``""`` for Jekyll)."""
+    drafts: bool = False
+    """The site builds drafts (Hexo ``render_drafts``, Jekyll ``show_drafts``, Hugo ``buildDrafts``)."""
+    future: bool = False
+    """The site publishes posts dated in the future (Hexo ``future``, Jekyll ``future``, Hugo ``buildFuture``)."""
+    expired: bool = False
+    """Hugo ``buildExpired``."""
+    unpublished: bool = False
+    """Jekyll ``unpublished``: ``published: false`` posts are built too."""
+    trailing_index: bool = True
+    """Hexo ``pretty_urls.trailing_index``."""
+    trailing_html: bool = True
+    """Hexo ``pretty_urls.trailing_html``."""
+    ugly_urls: bool = False
+    """Hugo ``uglyURLs``."""
+    new_post_name: str = ":title.md"
+    """Hexo ``new_post_name`` (parsed back out of file names for ``:title`` and the date)."""
+    post_extension: str | None = None
+    """Hexo with ``post_asset_folder``: only files with this extension are posts."""
+    abbrlink_alg: str | None = None
+    """hexo-abbrlink ``alg`` (``crc16``/``crc32``) when the plugin is configured."""
+    abbrlink_rep: str = "dec"
+    """hexo-abbrlink ``rep`` (``dec``/``hex``)."""
+    default_layout: str = "post"
+    category_dir: str | None = None
+    """Where the site's category pages live (Hexo ``category_dir``; Hugo ``categories`` taxonomy)."""
+    markdown_extensions: tuple[str, ...] = ("markdown", "mkdown", "mkdn", "mkd", "md")
+    """Jekyll ``markdown_ext``."""
+    now: datetime | None = None
+    """The build's time, for future/expired posts (set when the source is resolved for a build)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -81,6 +145,16 @@ class ArticleSourceConfig:
     excerpt_length: int = 140
     default_author: str | None = None
     language: str | None = None
+    generator: str = "auto"
+    """``auto`` (read a site root as its generator's site), ``hexo``, ``jekyll``, ``hugo``, ``zola``
+    or ``plain`` (every file under the paths, as in a folder of articles)."""
+    publish_hidden: bool = False
+    """Publish the files the generator hides although they look like posts (Hexo: names starting with
+    ``_`` under ``_posts``); each is reported either way."""
+    explicit: frozenset[str] = frozenset()
+    """The keys set in ``feedkit.toml`` or on the command line: a site's own config never overrides them."""
+    site: SiteSettings | None = None
+    """The generator's settings, once :func:`feedkit.articles.sites.resolve_source` has read the site."""
 
     def __post_init__(self) -> None:
         k = _keys("ArticleSourceConfig")
@@ -100,6 +174,10 @@ class ArticleSourceConfig:
         check_positive_int(k("excerpt_length"), self.excerpt_length)
         check_optional_string(k("default_author"), self.default_author)
         check_optional_string(k("language"), self.language)
+        check_choice(k("generator"), self.generator, GENERATORS)
+        check_bool(k("publish_hidden"), self.publish_hidden)
+        if not self.explicit:
+            _set(self, "explicit", _set_fields(self, ("explicit", "site")))
 
     @property
     def zone(self) -> ZoneInfo:
@@ -268,6 +346,8 @@ class SiteConfig:
     copyright: str | None = None
     timezone: str = DEFAULT_TIMEZONE
     """The timezone every source inherits unless it sets its own (:func:`inherited_timezone`)."""
+    explicit: frozenset[str] = frozenset()
+    """The keys set in ``feedkit.toml`` or on the command line (a site generator's config fills the others)."""
 
     def __post_init__(self) -> None:
         k = _keys("SiteConfig")
@@ -282,6 +362,8 @@ class SiteConfig:
         for name in ("language", "author", "icon", "logo", "copyright"):
             check_optional_text(k(name), getattr(self, name))
         check_timezone(k("timezone"), self.timezone)
+        if not self.explicit:
+            _set(self, "explicit", _set_fields(self, ("explicit", "base_url_set")))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -610,6 +692,19 @@ def _keys(cls: str) -> Any:
 def _set(obj: object, name: str, value: object) -> None:
     """Store a normalized value on a frozen dataclass while it is being made."""
     object.__setattr__(obj, name, value)
+
+
+def _set_fields(obj: Any, leave_out: tuple[str, ...]) -> frozenset[str]:
+    """The fields of a config object made in Python that differ from their defaults: the keys its
+    maker set, as ``explicit`` records for a table of ``feedkit.toml``."""
+    found = set()
+    for item in fields(obj):
+        if item.name in leave_out:
+            continue
+        default = item.default_factory() if item.default_factory is not MISSING else item.default
+        if default is MISSING or getattr(obj, item.name) != default:
+            found.add(item.name)
+    return frozenset(found)
 
 
 def _check_instance(key: str, value: object, kind: type) -> None:

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import email.utils
 import ssl
+import threading
 import time
 import zlib
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -304,13 +305,14 @@ def host_key(url: str) -> str:
 
 
 def fetch_all(requests: Sequence[tuple[str, Validators]], *, config: FetchConfig,
-              now: datetime) -> list[FetchResult]:
+              now: datetime, on_done: Callable[[int], None] | None = None) -> list[FetchResult]:
     """Fetch many URLs in parallel; results in request order.
 
     At most ``config.max_parallel`` requests run at once and at most ``config.per_host`` per
     host (of the requested URL; a redirect elsewhere still counts against the first host).
     Each host gets up to ``per_host`` lanes that take its URLs one after another, so no worker
-    ever sits waiting for a host's turn.
+    ever sits waiting for a host's turn.  ``on_done`` is told how many requests have finished
+    (from the fetching threads, one call at a time).
     """
     results: list[FetchResult | None] = [None] * len(requests)
     queues: dict[str, deque[int]] = {}
@@ -318,6 +320,7 @@ def fetch_all(requests: Sequence[tuple[str, Validators]], *, config: FetchConfig
         queues.setdefault(host_key(url), deque()).append(index)
     per_host = max(config.per_host, 1)
     lanes = [queue for lane in range(per_host) for queue in queues.values() if len(queue) > lane]
+    done, done_lock = [0], threading.Lock()
 
     def run_lane(queue: deque[int]) -> None:
         while True:
@@ -327,6 +330,10 @@ def fetch_all(requests: Sequence[tuple[str, Validators]], *, config: FetchConfig
                 return
             url, validators = requests[index]
             results[index] = fetch(url, validators=validators, config=config, now=now, client=client)
+            if on_done is not None:
+                with done_lock:
+                    done[0] += 1
+                    on_done(done[0])
 
     with make_client(config) as client, ThreadPoolExecutor(max_workers=max(config.max_parallel, 1)) as pool:
         for future in [pool.submit(run_lane, queue) for queue in lanes]:

@@ -10,8 +10,10 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
+from feedkit.articles import sites
 from feedkit.articles.parse import ArticleResult
 from feedkit.channels.archive import shadowed_archives
 from feedkit.channels.dedupe import collapse
@@ -34,7 +36,7 @@ from feedkit.pipeline.publish import publish_channel
 from feedkit.render.formats import render_index_json, render_opml
 from feedkit.render.jsonfeed import read_index_json
 from feedkit.render.pages import STYLESHEET_NAME, render_index_html, stylesheet_bytes
-from feedkit.report import BuildReport
+from feedkit.report import BuildReport, Progress, no_progress
 from feedkit.store import Store
 from feedkit.upstream import poll as feeds
 
@@ -54,6 +56,7 @@ def build(
     now: datetime | None = None,
     refresh: bool = False,
     full: bool = False,
+    progress: Progress = no_progress,
 ) -> BuildReport:
     """Read every source, publish every channel, and report what happened.
 
@@ -64,17 +67,19 @@ def build(
     entries are; it never appears in the output.  ``refresh`` polls every feed now,
     whatever its interval, backoff, ``Retry-After`` or retirement says.  Builds are
     incremental (:mod:`feedkit.pipeline.incremental`); ``full`` ignores what earlier builds
-    remembered and reads, renders and compares everything.
+    remembered and reads, renders and compares everything.  ``progress`` is told how far the
+    build got (:data:`~feedkit.report.Progress`).
     """
     now = now or datetime.now(UTC)
     report = BuildReport(dry_run=dry_run)
+    config = _read_sites(config, now, report)
     if not config.site.base_url_set:
         report.problems.append(Problem(
             "site.base_url", f"not set: links and feed URLs use {config.site.base_url} (pass --base-url or set "
             "site.base_url to the public URL of the output folder)", Severity.WARNING))
-    upstream = feeds.collect(config, now=now, report=report, refresh=refresh)
+    upstream = feeds.collect(config, now=now, report=report, refresh=refresh, progress=progress)
     with _open_store(config, dry_run) as store:
-        inputs = incremental.scan_articles(config, report, store, full=full)
+        inputs = incremental.scan_articles(config, report, store, full=full, progress=progress)
         outputs = incremental.Outputs.load(store, config.out, full=full)
         fingerprint = incremental.input_fingerprint(config, inputs, upstream)
         if store is not None and not full and not transforms and store.build_value("input") == fingerprint \
@@ -83,7 +88,7 @@ def build(
             report.unchanged.extend(sorted(outputs.previous))
             return report
         mark = len(report.problems)
-        _publish(config, report, inputs.results(), upstream, transforms, outputs)
+        _publish(config, report, inputs.results(), upstream, transforms, outputs, progress)
         if store is not None:
             derived = replace(report, problems=report.problems[mark:])
             store.record_build({"input": fingerprint if not transforms else "", "report":
@@ -101,8 +106,8 @@ def _open_store(config: Config, dry_run: bool) -> AbstractContextManager[Store |
 
 
 def _publish(config: Config, report: BuildReport, results: Sequence[ArticleResult], upstream: Sequence[Entry],
-             transforms: Sequence[Transform], outputs: incremental.Outputs) -> None:
-    entries = list(_article_entries(results, report)) + list(upstream)
+             transforms: Sequence[Transform], outputs: incremental.Outputs, progress: Progress) -> None:
+    entries = _article_entries(config, results, report) + list(upstream)
     entries = [apply_aliases(entry, config.aliases) for entry in entries]
     entries, spellings = unify_spellings(entries, preferred=_configured_names(config))
     report.problems.extend(spellings)
@@ -114,6 +119,7 @@ def _publish(config: Config, report: BuildReport, results: Sequence[ArticleResul
         priority=lambda entry: priorities.get(entry.source, 0),
         source_hosts=_source_hosts(config),
         feeds=frozenset(feed.name for feed in config.feeds),
+        sites=frozenset(source.name for source in config.articles if source.site is not None),
     )
     entries.sort(key=sort_key)
     report.problems.extend(duplicates)
@@ -121,13 +127,15 @@ def _publish(config: Config, report: BuildReport, results: Sequence[ArticleResul
 
     planned, routing_problems = route(entries, _routing_options(config))
     report.problems.extend(routing_problems)
+    planned = [_with_site_link(config, channel) for channel in planned]
     planned.extend(_kept_channels(config, planned, report))
 
     newest: dict[str, datetime | None] = {}
     archive_pages: dict[tuple[str, str], int] = {}
     topics: list[str] = []
     archived = _archived_folders(config, planned, report)
-    for channel in planned:
+    for number, channel in enumerate(planned, start=1):
+        progress("channels", number, len(planned))
         try:
             published = publish_channel(config, channel, report, archive=channel.folder in archived, outputs=outputs)
         except OutputError as exc:  # this channel's files; the others and the index still get written
@@ -160,6 +168,44 @@ def _publish_indexes(
     outputs.remember(list(files), "index")
 
 
+def _read_sites(config: Config, now: datetime, report: BuildReport) -> Config:
+    """Every article source that is a generator's site root, read as that site
+    (:func:`feedkit.articles.sites.resolve_source`); the site's title, description, language and URL
+    (as ``link``, the home page every channel links to) stand in for ``[site]`` keys that neither
+    ``feedkit.toml`` nor the command line set (when all the sites agree)."""
+    resolved = []
+    for source in config.articles:
+        source, problems = sites.resolve_source(source, now)
+        report.problems.extend(problems)
+        line = sites.describe(source)
+        if line:
+            report.sites.append(line)
+        resolved.append(source)
+    site = config.site
+    found = [s.site for s in resolved if s.site is not None]
+    filled: dict[str, Any] = {}
+    for key, attribute in (("title", "title"), ("description", "description"), ("language", "language"),
+                           ("link", "url")):
+        values = {getattr(f, attribute) for f in found}
+        value = values.pop() if len(values) == 1 else None
+        if value and key not in site.explicit:
+            filled[key] = value
+    return replace(config, articles=tuple(resolved), site=replace(site, **filled) if filled else site)
+
+
+def _with_site_link(config: Config, channel: PlannedChannel) -> PlannedChannel:
+    """A category channel's ``<link>``: the site's own page of that category, when its entries all come
+    from one generator's site that has category pages and the channel sets no link of its own."""
+    if channel.settings.link or channel.category is None:
+        return channel
+    names = {entry.source for entry in channel.entries}
+    found = {s.site for s in config.articles if s.name in names and s.site is not None}
+    if len(found) != 1 or len(names) != len([s for s in config.articles if s.name in names]):
+        return channel
+    link = sites.category_url(found.pop(), channel.category)
+    return replace(channel, settings=replace(channel.settings, link=link)) if link else channel
+
+
 def _archived_folders(config: Config, planned: Sequence[PlannedChannel], report: BuildReport) -> set[str]:
     """Folders of the channels that get archive pages: all of them when archives are on, except
     a channel whose pages would land in another channel's folder (reported)."""
@@ -185,14 +231,17 @@ def _source_hosts(config: Config) -> dict[str, str]:
     return hosts
 
 
-def _article_entries(results: Sequence[ArticleResult], report: BuildReport) -> Iterator[Entry]:
+def _article_entries(config: Config, results: Sequence[ArticleResult], report: BuildReport) -> list[Entry]:
+    entries = []
     for result in results:
         report.read += 1
         report.problems.extend(result.problems)
         if result.excluded:
             report.excluded += 1
         if result.entry is not None:
-            yield result.entry
+            entries.append(result.entry)
+    report.problems.extend(sites.link_collisions(config.articles, entries))
+    return entries
 
 
 def _apply_transforms(entries: list[Entry], transforms: Sequence[Transform], report: BuildReport) -> Iterator[Entry]:

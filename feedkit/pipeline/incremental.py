@@ -21,17 +21,17 @@ import hashlib
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from feedkit._version import __version__
-from feedkit.articles.cache import Plan, config_key, plan, result_from_json
+from feedkit.articles.cache import USES_CLOCK, USES_MTIME, Plan, config_key, plan, result_from_json, timeless
 from feedkit.articles.discovery import discover
 from feedkit.articles.parse import ArticleResult
 from feedkit.articles.workers import ArticleJob, load_articles
 from feedkit.config.types import Config
 from feedkit.model import ChannelInfo, Entry, Problem, Severity
-from feedkit.report import BuildReport
+from feedkit.report import BuildReport, Progress, no_progress
 from feedkit.store import CachedArticle, OutputRecord, Store, entry_to_json
 
 FINGERPRINT_FORMAT = 1
@@ -59,7 +59,8 @@ class ArticleInputs:
         return [item if isinstance(item, ArticleResult) else result_from_json(item.result) for item in self.items]
 
 
-def scan_articles(config: Config, report: BuildReport, store: Store | None, *, full: bool) -> ArticleInputs:
+def scan_articles(config: Config, report: BuildReport, store: Store | None, *, full: bool,
+                  progress: Progress = no_progress) -> ArticleInputs:
     """Find every article file, parse those the cache cannot answer for, and remember them."""
     inputs = ArticleInputs()
     jobs: list[ArticleJob] = []
@@ -77,7 +78,7 @@ def scan_articles(config: Config, report: BuildReport, store: Store | None, *, f
             report.problems.append(Problem(
                 f"articles.{source.name}", f"{len(source_plan.gone)} article file(s) gone since the last build, "
                 f"their entries are no longer published: {shown}", Severity.INFO))
-    parsed, note = load_articles(jobs, config.workers)
+    parsed, note = load_articles(jobs, config.workers, progress)
     if note:
         report.problems.append(note)
     inputs.parsed = len(parsed)
@@ -98,7 +99,9 @@ def scan_articles(config: Config, report: BuildReport, store: Store | None, *, f
             if item is None:
                 continue
             inputs.items.append(item)
-            stamp = "-" if row is None else row.digest + (f"@{row.mtime_ns}" if row.uses_mtime else "")
+            stamp = "-" if row is None else row.digest + (f"@{row.mtime_ns}" if row.uses_mtime & USES_MTIME else "")
+            if row is not None and row.uses_mtime & USES_CLOCK:  # read again now: what it gave counts
+                stamp += "#" + _hash(row.result)
             inputs.digests.append(f"{name}\x00{rel_path}\x00{stamp}")
         if store is not None and (new_rows or source_plan.restat or source_plan.gone):
             store.cache_articles(name, [*new_rows, *source_plan.restat], gone=source_plan.gone)
@@ -109,7 +112,8 @@ def scan_articles(config: Config, report: BuildReport, store: Store | None, *, f
 
 def input_fingerprint(config: Config, articles: ArticleInputs, upstream: Sequence[Entry]) -> str:
     """What the output of a build is a function of (besides ``now``, which only decides polling)."""
-    return _hash(str(FINGERPRINT_FORMAT), __version__, repr(config), *articles.digests,
+    timeless_config = replace(config, articles=tuple(timeless(source) for source in config.articles))
+    return _hash(str(FINGERPRINT_FORMAT), __version__, repr(timeless_config), *articles.digests,
                  *(entry_to_json(entry) for entry in upstream))
 
 

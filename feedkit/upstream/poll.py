@@ -20,13 +20,14 @@ from feedkit.errors import InputError
 from feedkit.model import Entry, Problem, Severity
 from feedkit.net.fetch import fetch_all, read_local
 from feedkit.net.result import FetchResult, Validators
-from feedkit.report import BuildReport, SourceHealth
+from feedkit.report import BuildReport, Progress, SourceHealth, no_progress
 from feedkit.store import SourceState, Store, health_from_state
 from feedkit.upstream.filters import apply_filters
 from feedkit.upstream.parse import parse_feed
 
 
-def collect(config: Config, *, now: datetime, report: BuildReport, refresh: bool = False) -> list[Entry]:
+def collect(config: Config, *, now: datetime, report: BuildReport, refresh: bool = False,
+            progress: Progress = no_progress) -> list[Entry]:
     """Entries of every configured feed, polling those that are due (with ``refresh``: all of them,
     retired ones and those waiting out a backoff or ``Retry-After`` included)."""
     if not config.feeds:
@@ -35,13 +36,14 @@ def collect(config: Config, *, now: datetime, report: BuildReport, refresh: bool
         return list(_check(config, now=now, report=report))
     config.store_path.parent.mkdir(parents=True, exist_ok=True)
     with Store.open(config.store_path) as store:
-        return list(_poll(config, store, now=now, report=report, refresh=refresh))
+        return list(_poll(config, store, now=now, report=report, refresh=refresh, progress=progress))
 
 
-def _poll(config: Config, store: Store, *, now: datetime, report: BuildReport, refresh: bool) -> Iterator[Entry]:
+def _poll(config: Config, store: Store, *, now: datetime, report: BuildReport, refresh: bool,
+          progress: Progress) -> Iterator[Entry]:
     states = {feed.name: store.state(feed.name, feed.url) for feed in config.feeds}
     due = [feed for feed in config.feeds if refresh or _due(store, feed, states[feed.name], now)]
-    results = _fetch(config, due, states, now)
+    results = _fetch(config, due, states, now, progress)
     for feed in config.feeds:
         result = results.get(feed.name)
         outcome = "not due"
@@ -68,13 +70,15 @@ def _due(store: Store, feed: UpstreamSourceConfig, state: SourceState, now: date
 
 
 def _fetch(
-    config: Config, due: Sequence[UpstreamSourceConfig], states: dict[str, SourceState], now: datetime
+    config: Config, due: Sequence[UpstreamSourceConfig], states: dict[str, SourceState], now: datetime,
+    progress: Progress = no_progress,
 ) -> dict[str, FetchResult]:
     remote = [feed for feed in due if not feed.is_local]
     requests = [
         (states[f.name].fetch_url, Validators(states[f.name].etag, states[f.name].last_modified)) for f in remote
     ]
-    results = dict(zip((f.name for f in remote), fetch_all(requests, config=config.fetch, now=now), strict=True))
+    fetched = fetch_all(requests, config=config.fetch, now=now, on_done=lambda n: progress("feeds", n, len(remote)))
+    results = dict(zip((f.name for f in remote), fetched, strict=True))
     for feed in due:
         if feed.is_local:
             results[feed.name] = read_local(Path(feed.url), max_bytes=config.fetch.max_bytes)
