@@ -87,6 +87,7 @@ class InputOptions:
     feeds: tuple[str, ...] = ()
     allow_hosts: tuple[str, ...] = ()
     store: Path | None = None
+    allow_code: bool = False
 
 
 def input_options(func: F) -> F:
@@ -111,6 +112,8 @@ def input_options(func: F) -> F:
         click.option("--keep-boilerplate", is_flag=True,
                      help="Do not remove QR-code, share, ad and editor blocks from bodies of PATHS and --feed."),
         click.option("--tags/--no-tags", default=None, help="Also publish one channel per tag."),
+        click.option("--allow-code", is_flag=True,
+                     help="Let [[transforms]] of type 'code' import the 'module:function' they name."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -318,6 +321,7 @@ def config_from_options(inputs: InputOptions, *, require_out: bool = True) -> Co
         feeds=config.feeds + feeds,
         fetch=replace(config.fetch, allow_hosts=config.fetch.allow_hosts + inputs.allow_hosts),
         store=inputs.store or config.store,
+        allow_code=config.allow_code or inputs.allow_code,
     )
     if config.out != CHECK_OUT:
         check_output_folder(config, out_key="--out" if inputs.out is not None else "out", cli_sources=len(articles))
