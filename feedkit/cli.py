@@ -9,6 +9,7 @@ import signal
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -36,6 +37,7 @@ from feedkit.daemon.lock import read_pid_file, running_pid
 from feedkit.daemon.serve import parse_bind
 from feedkit.daemon.service import DaemonSettings
 from feedkit.errors import ConfigError, FeedkitError
+from feedkit.pipeline import explain as explaining
 from feedkit.pipeline.build import build
 from feedkit.report import BuildReport
 from feedkit.selectors import check_selectors
@@ -150,6 +152,40 @@ def build_command(strict: bool, quiet: bool, as_json: bool, refresh: bool, full:
 def check_command(strict: bool, quiet: bool, as_json: bool, **inputs: Any) -> None:
     """Read, fetch and render everything like build; write nothing, remember nothing."""
     _run_build(InputOptions(**inputs), dry_run=True, strict=strict, quiet=quiet, as_json=as_json)
+
+
+@main.command("explain")
+@click.argument("target", metavar="FILE_OR_URL")
+@click.option("-c", "--config", "config_path", type=click.Path(path_type=Path),
+              help="feedkit.toml whose settings apply (and whose other entries de-duplication compares with).")
+@click.option("--timezone", help="IANA timezone for dates without a zone (without a config), e.g. Asia/Shanghai.")
+@click.option("--base-url", help="Public URL of the output folder (links and permalinks).")
+@click.option("--drop-selector", "drop_selectors", multiple=True, help="CSS selector of boilerplate (repeatable).")
+@click.option("--keep-boilerplate", is_flag=True, help="Do not remove QR-code, share, ad and editor blocks.")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST[:PORT]",
+              help="Allow fetching from this host although it is private/loopback (repeatable).")
+@click.option("--allow-code", is_flag=True, help="Let [[transforms]] of type 'code' import what they name.")
+@click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
+def explain_command(target: str, as_json: bool, **options: Any) -> None:
+    """Show how one article file or upstream feed becomes entries: fields, date rule, id, cleaning,
+    transforms, channels, de-duplication."""
+    inputs = InputOptions(**options)
+    try:
+        config = config_from_options(inputs, require_out=False) if inputs.config_path else None
+        from_config = len(config.articles) + len(config.feeds) if config is not None else 0
+        if config is None or not explaining.covers(config, target):
+            url = explaining.is_url(target)
+            config = config_from_options(replace(inputs, paths=() if url else (Path(target),),
+                                                 feeds=(target,) if url else ()), require_out=False)
+        if not explaining.is_url(target) and not Path(target).is_file():
+            raise ConfigError("FILE_OR_URL", f"{target} is not a file (name one article file, or an http(s) URL)")
+        explanation = explaining.explain(config, target, now=datetime.now(UTC), from_config=from_config)
+    except FeedkitError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(explanation.to_json())
+    else:
+        click.echo("\n".join(explanation.lines()))
 
 
 def store_options(func: F) -> F:
