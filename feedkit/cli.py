@@ -39,6 +39,7 @@ from feedkit.daemon.service import DaemonSettings
 from feedkit.errors import ConfigError, FeedkitError
 from feedkit.pipeline import explain as explaining
 from feedkit.pipeline.build import build
+from feedkit.pipeline.scaffold import scaffold
 from feedkit.report import BuildReport
 from feedkit.selectors import check_selectors
 from feedkit.store import Store, health_from_state
@@ -152,6 +153,34 @@ def build_command(strict: bool, quiet: bool, as_json: bool, refresh: bool, full:
 def check_command(strict: bool, quiet: bool, as_json: bool, **inputs: Any) -> None:
     """Read, fetch and render everything like build; write nothing, remember nothing."""
     _run_build(InputOptions(**inputs), dry_run=True, strict=strict, quiet=quiet, as_json=as_json)
+
+
+@main.command("init")
+@click.argument("folders", nargs=-1, type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--feed", "feeds", multiple=True, metavar="URL_OR_PATH", help="An upstream feed to add (repeatable).")
+@click.option("-c", "--config", "config_path", type=click.Path(path_type=Path), default=Path("feedkit.toml"),
+              show_default=True, help="The config file to write (relative paths in it are relative to its folder).")
+@click.option("-o", "--out", type=click.Path(path_type=Path), help="The output folder to write into the config.")
+@click.option("--force", is_flag=True, help="Overwrite the config file if it exists.")
+def init_command(folders: tuple[Path, ...], feeds: tuple[str, ...], config_path: Path, out: Path | None,
+                 force: bool) -> None:
+    """Write a commented feedkit.toml for article FOLDERS (default: this folder) and --feed, saying what it found."""
+    if config_path.exists() and not force:
+        click.echo(f"feedkit: {config_path} exists: not overwritten (pass --force to replace it)", err=True)
+        sys.exit(EXIT_USAGE)
+    try:
+        made = scaffold(list(folders or (() if feeds else (Path("."),))), list(feeds), config_path=config_path,
+                        out=out)
+        config_path.parent.mkdir(parents=True, exist_ok=True)
+        config_path.write_text(made.text, encoding="utf-8")
+    except FeedkitError as exc:
+        _fail(exc)
+    except OSError as exc:
+        click.echo(f"feedkit: cannot write {config_path}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_OUTPUT)
+    for line in made.findings:
+        click.echo(f"found: {line}")
+    click.echo(f"wrote {config_path}: check it, then run: feedkit build -c {config_path}")
 
 
 @main.command("explain")
