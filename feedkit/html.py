@@ -374,6 +374,8 @@ def drop_selected(html: str, selectors: Sequence[str]) -> tuple[str, int]:
 def rewrite_image_urls(html: str, rewrite: Callable[[str], str]) -> str:
     """A cleaned fragment with every ``<img>``/``<source>`` ``src`` and ``srcset`` URL (and
     ``<video poster>``) passed through ``rewrite``."""
+    if not _MEDIA_TAG.search(html):
+        return html
     root = _parse_fragment(html)
     if root is None:
         return html
@@ -393,6 +395,9 @@ def rewrite_image_urls(html: str, rewrite: Callable[[str], str]) -> str:
                 element.set(name, new)
                 changed = True
     return _sanitize(_serialize_fragment(root)).strip() if changed else html
+
+
+_MEDIA_TAG = re.compile(r"<(?:img|source|video)\b", re.IGNORECASE)
 
 
 def _rewrite_candidate(candidate: str, rewrite: Callable[[str], str]) -> str:
