@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -40,7 +41,9 @@ from feedkit.daemon.lock import read_pid_file, running_pid
 from feedkit.daemon.serve import parse_bind
 from feedkit.daemon.service import DaemonSettings
 from feedkit.errors import ConfigError, FeedkitError
+from feedkit.pipeline import explain as explaining
 from feedkit.pipeline.build import build
+from feedkit.pipeline.scaffold import scaffold
 from feedkit.report import BuildReport
 from feedkit.selectors import check_selectors
 from feedkit.store import Store, health_from_state
@@ -93,6 +96,7 @@ class InputOptions:
     feeds: tuple[str, ...] = ()
     allow_hosts: tuple[str, ...] = ()
     store: Path | None = None
+    allow_code: bool = False
 
 
 def input_options(func: F) -> F:
@@ -122,6 +126,8 @@ def input_options(func: F) -> F:
                           "articles)."),
         click.option("--publish-hidden", is_flag=True,
                      help="Also publish the posts of PATHS that the generator hides (Hexo: names starting with _)."),
+        click.option("--allow-code", is_flag=True,
+                     help="Let [[transforms]] of type 'code' import the 'module:function' they name."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -158,6 +164,68 @@ def build_command(strict: bool, quiet: bool, as_json: bool, refresh: bool, full:
 def check_command(strict: bool, quiet: bool, as_json: bool, **inputs: Any) -> None:
     """Read, fetch and render everything like build; write nothing, remember nothing."""
     _run_build(InputOptions(**inputs), dry_run=True, strict=strict, quiet=quiet, as_json=as_json)
+
+
+@main.command("init")
+@click.argument("folders", nargs=-1, type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--feed", "feeds", multiple=True, metavar="URL_OR_PATH", help="An upstream feed to add (repeatable).")
+@click.option("-c", "--config", "config_path", type=click.Path(path_type=Path), default=Path("feedkit.toml"),
+              show_default=True, help="The config file to write (relative paths in it are relative to its folder).")
+@click.option("-o", "--out", type=click.Path(path_type=Path), help="The output folder to write into the config.")
+@click.option("--force", is_flag=True, help="Overwrite the config file if it exists.")
+def init_command(folders: tuple[Path, ...], feeds: tuple[str, ...], config_path: Path, out: Path | None,
+                 force: bool) -> None:
+    """Write a commented feedkit.toml for article FOLDERS (default: this folder) and --feed, saying what it found."""
+    if config_path.exists() and not force:
+        click.echo(f"feedkit: {config_path} exists: not overwritten (pass --force to replace it)", err=True)
+        sys.exit(EXIT_USAGE)
+    try:
+        made = scaffold(list(folders or (() if feeds else (Path("."),))), list(feeds), config_path=config_path,
+                        out=out)
+        config_path.parent.mkdir(parents=True, exist_ok=True)
+        config_path.write_text(made.text, encoding="utf-8")
+    except FeedkitError as exc:
+        _fail(exc)
+    except OSError as exc:
+        click.echo(f"feedkit: cannot write {config_path}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_OUTPUT)
+    for line in made.findings:
+        click.echo(f"found: {line}")
+    click.echo(f"wrote {config_path}: check it, then run: feedkit build -c {config_path}")
+
+
+@main.command("explain")
+@click.argument("target", metavar="FILE_OR_URL")
+@click.option("-c", "--config", "config_path", type=click.Path(path_type=Path),
+              help="feedkit.toml whose settings apply (and whose other entries de-duplication compares with).")
+@click.option("--timezone", help="IANA timezone for dates without a zone (without a config), e.g. Asia/Shanghai.")
+@click.option("--base-url", help="Public URL of the output folder (links and permalinks).")
+@click.option("--drop-selector", "drop_selectors", multiple=True, help="CSS selector of boilerplate (repeatable).")
+@click.option("--keep-boilerplate", is_flag=True, help="Do not remove QR-code, share, ad and editor blocks.")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST[:PORT]",
+              help="Allow fetching from this host although it is private/loopback (repeatable).")
+@click.option("--allow-code", is_flag=True, help="Let [[transforms]] of type 'code' import what they name.")
+@click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
+def explain_command(target: str, as_json: bool, **options: Any) -> None:
+    """Show how one article file or upstream feed becomes entries: fields, date rule, id, cleaning,
+    transforms, channels, de-duplication."""
+    inputs = InputOptions(**options)
+    try:
+        config = config_from_options(inputs, require_out=False) if inputs.config_path else None
+        from_config = len(config.articles) + len(config.feeds) if config is not None else 0
+        if config is None or not explaining.covers(config, target):
+            url = explaining.is_url(target)
+            config = config_from_options(replace(inputs, paths=() if url else (Path(target),),
+                                                 feeds=(target,) if url else ()), require_out=False)
+        if not explaining.is_url(target) and not Path(target).is_file():
+            raise ConfigError("FILE_OR_URL", f"{target} is not a file (name one article file, or an http(s) URL)")
+        explanation = explaining.explain(config, target, now=datetime.now(UTC), from_config=from_config)
+    except FeedkitError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(explanation.to_json())
+    else:
+        click.echo("\n".join(explanation.lines()))
 
 
 def store_options(func: F) -> F:
@@ -378,6 +446,7 @@ def config_from_options(inputs: InputOptions, *, require_out: bool = True) -> Co
         feeds=config.feeds + feeds,
         fetch=replace(config.fetch, allow_hosts=config.fetch.allow_hosts + inputs.allow_hosts),
         store=inputs.store or config.store,
+        allow_code=config.allow_code or inputs.allow_code,
     )
     if config.out != CHECK_OUT:
         check_output_folder(config, out_key="--out" if inputs.out is not None else "out", cli_sources=len(articles))

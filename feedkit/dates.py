@@ -234,3 +234,40 @@ def _offset(text: str, wall: datetime, zone: ZoneInfo, key: str, original: str) 
         f"{key}: cannot parse {original!r}: unknown time zone {text!r} "
         f"(use an offset such as +0800, or GMT/UTC; {EXPECTED})"
     )
+
+
+_SPELLINGS = {_ISO: "ISO 8601 / RFC 3339", _RFC822: "RFC 822/1123", _MONTH_FIRST: "English month name",
+              _CJK: "Chinese 年月日"}
+
+
+def describe_date(value: object, zone: ZoneInfo) -> str:
+    """Which rule :func:`parse_date` applies to ``value``, and whether ``zone`` was needed
+    (``feedkit explain``): ``RFC 822/1123 with its own zone 'GMT' (the timezone Asia/Shanghai is not needed)``."""
+    name = getattr(zone, "key", str(zone))
+    if isinstance(value, datetime):
+        if value.tzinfo is not None and value.utcoffset() is not None:
+            return f"a date-time the front matter's loader read with its own offset {value.strftime('%z')} " \
+                   f"(the timezone {name} is not needed)"
+        return f"a date-time without a zone (as the loader read it): read as wall time in {name}"
+    if isinstance(value, date):
+        return f"a date without a time: midnight in {name}"
+    if not isinstance(value, str):
+        return "not a date"
+    cleaned = _TRAILING_COMMENT.sub("", value.strip())
+    for pattern in _PATTERNS:
+        match = pattern.fullmatch(cleaned)
+        if match is None:
+            continue
+        spelling = _SPELLINGS[pattern]
+        if pattern is _ISO and match.group("sep") == "/":
+            spelling += " with '/'"
+        zone_text = match.groupdict().get("zone")
+        if match.groupdict().get("hour") is None:
+            return f"{spelling}, a date without a time: midnight in {name}"
+        if zone_text is None:
+            return f"{spelling} without a zone: read as wall time in {name}"
+        if zone_text[0] not in "+-" and zone_text.upper() not in ("UTC", "GMT", "UT", "Z"):
+            return f"{spelling} with the zone name {zone_text!r} (read against {name}: an abbreviation {name} " \
+                   "uses at that time means it, else RFC 822's US zones)"
+        return f"{spelling} with its own zone {zone_text!r} (the timezone {name} is not needed)"
+    return "no known spelling"

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from typing import cast
 from urllib.parse import urljoin, urlsplit
@@ -223,27 +223,61 @@ def _text_size(element: etree._Element) -> int:
     return sum(len(piece.strip()) for piece in element.itertext())
 
 
-def _prepare(root: etree._Element, base_url: str | None, drop_selectors: Sequence[str], boilerplate: bool) -> None:
+def _describe(element: etree._Element) -> str:
+    """``<div class="appendQr_wrap">`` and the start of its text, for a removal log."""
+    names = " ".join(f'{name}="{element.get(name)}"' for name in ("class", "id") if element.get(name))
+    text = " ".join("".join(str(piece) for piece in element.itertext()).split())
+    shown = f" {text[:60]}…" if len(text) > 60 else f" {text}" if text else ""
+    return f"<{element.tag}{' ' + names if names else ''}>{shown}"
+
+
+def _prepare(root: etree._Element, base_url: str | None, drop_selectors: Sequence[str], boilerplate: bool,
+             log: list[str] | None = None) -> None:
+    note = log.append if log is not None else lambda _text: None
     for element in _elements(root):
-        if element.tag in DROP_WITH_CONTENT:
+        if element.tag in DROP_WITH_CONTENT and element.getparent() is not None:
+            note(f"{element.tag} element (never kept): {_describe(element)}")
             _remove(element)
     if boilerplate:
         total_text = _text_size(root)
         for element in _elements(root):
-            if element.getparent() is not None and _looks_like_boilerplate(element, total_text):
+            if _attached(element, root) and _looks_like_boilerplate(element, total_text):
+                note(f"boilerplate (drop_boilerplate): {_describe(element)}")
                 _remove(element)
     _checked_selectors(tuple(drop_selectors))
     for selector in drop_selectors:
         for element in cast(list[etree._Element], _compile_selector(selector)(root)):
-            if element is not root:
+            if element is not root and _attached(element, root):
+                note(f"drop_selectors {selector!r}: {_describe(element)}")
                 _remove(element)
     for element in _elements(root):
+        before = {name: value for name in ("href", "src", "poster", "srcset") if (value := element.get(name))}
         _fix_urls(element, base_url)
+        for name, value in before.items():
+            if element.get(name) is None:
+                note(f"unsafe or unusable URL: {element.tag} {name}={value[:80]!r}")
         if element.tag == "img" and not element.get("src"):
+            note("image without a usable src")
             _remove(element)
         elif element.tag == "a" and not element.get("href"):
             _hoist_content(element)
             _remove(element)
+
+
+def _attached(element: etree._Element, root: etree._Element) -> bool:
+    """Is ``element`` still inside ``root`` (not inside an element removed before it)?"""
+    return any(ancestor is root for ancestor in element.iterancestors())
+
+
+def _attribute_counts(root: etree._Element) -> tuple[dict[str, int], dict[str, int]]:
+    tags: dict[str, int] = {}
+    attributes: dict[str, int] = {}
+    for element in _elements(root):
+        tags[element.tag] = tags.get(element.tag, 0) + 1
+        for key in element.attrib:
+            name = str(key)
+            attributes[name] = attributes.get(name, 0) + 1
+    return tags, attributes
 
 
 def _sanitize(html: str) -> str:
@@ -282,27 +316,111 @@ def _tidy(html: str) -> str:
 
 
 def clean_html(
-    html: str, *, base_url: str | None, drop_selectors: Sequence[str] = (), drop_boilerplate: bool = False
+    html: str, *, base_url: str | None, drop_selectors: Sequence[str] = (), drop_boilerplate: bool = False,
+    log: list[str] | None = None,
 ) -> str:
     """Untrusted HTML fragment -> safe HTML fragment (the rules are in the module docstring).
 
     With ``drop_boilerplate``, small elements whose ``class``/``id`` words name boilerplate
     (:data:`BOILERPLATE_WORDS`, :data:`BOILERPLATE_CLASSES`) are removed as well, but never
-    one holding more than :data:`BOILERPLATE_MAX_SHARE` of the fragment's text.
+    one holding more than :data:`BOILERPLATE_MAX_SHARE` of the fragment's text.  ``log``, when
+    given, receives one line per thing taken away (``feedkit explain``).
 
     Raises :class:`~feedkit.errors.ConfigError` (key ``drop_selectors``) for a bad selector.
     """
+    if log is not None:
+        comments = len(re.findall(r"<!--", html))
+        if comments:
+            log.append(f"{comments} HTML comment(s)")
     root = _parse_fragment(html)
     if root is None:
         return ""
-    _prepare(root, base_url, drop_selectors, drop_boilerplate)
-    result = _sanitize(_serialize_fragment(root))
+    _prepare(root, base_url, drop_selectors, drop_boilerplate, log)
+    prepared = _serialize_fragment(root)
+    result = _sanitize(prepared)
     for _ in range(_MAX_TIDY_ROUNDS):
         tidied = _tidy(result)
         if tidied == result:
             break
         result = tidied
+    if log is not None:
+        _log_sanitizer(root, result, log)
     return result
+
+
+def _log_sanitizer(prepared: etree._Element, result: str, log: list[str]) -> None:
+    """What the allowlist and the tidy rounds took away: tags unwrapped, attributes dropped."""
+    tags_before, attributes_before = _attribute_counts(prepared)
+    cleaned = _parse_fragment(result)
+    tags_after, attributes_after = _attribute_counts(cleaned) if cleaned is not None else ({}, {})
+    tags = {tag: n - tags_after.get(tag, 0) for tag, n in tags_before.items() if n > tags_after.get(tag, 0)}
+    attributes = {name: n - attributes_after.get(name, 0) for name, n in attributes_before.items()
+                  if n > attributes_after.get(name, 0)}
+    if tags:
+        log.append("sanitizer: elements unwrapped or left empty: "
+                   + ", ".join(f"{tag} ×{n}" for tag, n in sorted(tags.items())))
+    if attributes:
+        log.append("sanitizer: attributes dropped: "
+                   + ", ".join(f"{name} ×{n}" for name, n in sorted(attributes.items())))
+
+
+def is_boilerplate_class(name: str) -> bool:
+    """Would ``drop_boilerplate`` take an element of this ``class`` for boilerplate (when it is small)?"""
+    words = set(_class_words(name))
+    return bool(words & BOILERPLATE_WORDS or words & BOILERPLATE_CLASSES)
+
+
+def drop_selected(html: str, selectors: Sequence[str]) -> tuple[str, int]:
+    """A cleaned fragment without the elements matching ``selectors``, and how many went.
+
+    Works on output of :func:`clean_html`, where ``class``/``id`` are gone: select by tag,
+    position and kept attributes (``img[src*=qrcode]``, ``p:last-child``).
+    """
+    check_selectors(selectors, "selectors")
+    root = _parse_fragment(html)
+    if root is None:
+        return html, 0
+    removed = 0
+    for selector in selectors:
+        for element in cast(list[etree._Element], _compile_selector(selector)(root)):
+            if element is not root and element.getparent() is not None:
+                _remove(element)
+                removed += 1
+    return (_sanitize(_serialize_fragment(root)).strip() if removed else html), removed
+
+
+def rewrite_image_urls(html: str, rewrite: Callable[[str], str]) -> str:
+    """A cleaned fragment with every ``<img>``/``<source>`` ``src`` and ``srcset`` URL (and
+    ``<video poster>``) passed through ``rewrite``."""
+    if not _MEDIA_TAG.search(html):
+        return html
+    root = _parse_fragment(html)
+    if root is None:
+        return html
+    changed = False
+    for element in _elements(root):
+        if element.tag not in ("img", "source", "video"):
+            continue
+        for name in ("src", "poster", "srcset"):
+            value = element.get(name)
+            if not value:
+                continue
+            if name == "srcset":
+                new = ", ".join(_rewrite_candidate(candidate, rewrite) for candidate in value.split(", "))
+            else:
+                new = rewrite(value)
+            if new != value:
+                element.set(name, new)
+                changed = True
+    return _sanitize(_serialize_fragment(root)).strip() if changed else html
+
+
+_MEDIA_TAG = re.compile(r"<(?:img|source|video)\b", re.IGNORECASE)
+
+
+def _rewrite_candidate(candidate: str, rewrite: Callable[[str], str]) -> str:
+    url, _, descriptor = candidate.strip().partition(" ")
+    return f"{rewrite(url)} {descriptor}".strip()
 
 
 def first_image(html: str) -> str | None:

@@ -61,7 +61,8 @@ def test_every_public_name_is_documented() -> None:
 def test_every_config_key_is_documented() -> None:
     text = (REPO / "docs" / "configuration.md").read_text(encoding="utf-8")
     for cls in (config_module.SiteConfig, config_module.ChannelsConfig, config_module.ArticleSourceConfig,
-                config_module.ChannelConfig, config_module.UpstreamSourceConfig, config_module.FetchConfig):
+                config_module.ChannelConfig, config_module.UpstreamSourceConfig, config_module.FetchConfig,
+                config_module.TransformConfig):
         for field in dataclasses.fields(cls):
             if field.name in ("base_url_set", "is_local", "explicit", "site"):  # set by feedkit, not keys
                 continue
@@ -110,3 +111,9 @@ def test_every_cli_command_is_in_the_generated_help(site: Path) -> None:
         for param in command.params:
             if isinstance(param, click.Option) and not param.hidden:
                 assert param.opts[-1] in html, (name, param.opts)
+
+
+def test_every_top_level_key_is_documented() -> None:
+    text = (REPO / "docs" / "configuration.md").read_text(encoding="utf-8")
+    for name in ("out", "workers", "store", "allow_code", "transforms"):
+        assert f"`{name}`" in text or f"[[{name}]]" in text, name

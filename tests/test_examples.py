@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import feedparser
@@ -62,3 +63,22 @@ def test_hexo_site_example_is_read_as_hexo_builds_it(tmp_path: Path) -> None:
     hidden = CliRunner().invoke(main, ["build", str(EXAMPLES / "hexo-site"), "--out", str(tmp_path / "all"),
                                        "--publish-hidden", "--generator", "hexo"])
     assert hidden.exit_code == 0 and "published 3" in hidden.output
+
+
+def test_transforms_example_rewrites_entries(tmp_path: Path) -> None:
+    config = load_config(EXAMPLES / "transforms" / "feedkit.toml", out_override=tmp_path / "out")
+    report = build(config)
+    assert report.skipped == [], [str(p) for p in report.skipped]
+    feed = json.loads((tmp_path / "out" / "all" / "feed.json").read_text(encoding="utf-8"))
+    titles = [item["title"] for item in feed["items"]]
+    assert "“稳岗扩就业”多地加大中小企业吸纳就业补贴力度" in titles
+    assert not any(title.startswith("_") for title in titles)
+    assert not any("铁路货运" in title for title in titles)
+    images = [item["image"] for item in feed["items"] if "image" in item]
+    assert images and all(url.startswith("https://img-proxy.example.org/?url=https%3A%2F%2Fimg.example.cn")
+                          for url in images)
+    sources = re.findall(r'src="([^"]+)"', "".join(item.get("content_html", "") for item in feed["items"]))
+    assert sources and all(src.startswith("https://img-proxy.example.org/?url=") for src in sources)
+    channels = {c["channel"]: c for c in json.loads((tmp_path / "out" / "index.json").read_text(encoding="utf-8"))}
+    topic = next(c for slug, c in channels.items() if c.get("category") == ["专题", "就业"])
+    assert topic["entries"] >= 1

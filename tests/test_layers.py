@@ -9,7 +9,7 @@ The contract (drawn in docs/design.md):
      ``html``
   2. ``config``
   3. the network edge ``net``, ``report``, ``store``
-  4. the stages: ``articles``, ``upstream``, ``channels``, ``render``, ``output``
+  4. the stages: ``articles``, ``upstream``, ``transforms``, ``channels``, ``render``, ``output``
   5. ``pipeline``, ``api`` (one stage at a time for library users), ``interop`` (feedgen)
   6. ``daemon``
   7. ``cli``, ``__main__``
@@ -34,12 +34,12 @@ LAYERS: dict[str, int] = {
     "limits": 1, "text": 1, "links": 1, "selectors": 1, "dates": 1, "identity": 1, "html": 1,
     "config": 2,
     "net": 3, "report": 3, "store": 3,
-    "articles": 4, "upstream": 4, "channels": 4, "render": 4, "output": 4,
+    "articles": 4, "upstream": 4, "transforms": 4, "channels": 4, "render": 4, "output": 4,
     "pipeline": 5, "api": 5, "interop": 5,
     "daemon": 6,
     "cli": 7, "__main__": 7,
 }
-STAGES = frozenset({"articles", "upstream", "channels", "render", "output"})
+STAGES = frozenset({"articles", "upstream", "transforms", "channels", "render", "output"})
 MEETING_PLACES = frozenset({"pipeline", "daemon", "api"})
 """The only units that may import from more than one stage."""
 
@@ -58,6 +58,7 @@ FOREIGN: dict[str, frozenset[str]] = {
     "click": frozenset({"cli"}),
     "feedgen": frozenset({"interop"}),
     "tqdm": frozenset({"cli"}),
+    "opencc": frozenset({"transforms"}),
 }
 """Foreign library -> the units (top-level module or subpackage of feedkit) allowed to import it."""
 

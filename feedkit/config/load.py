@@ -26,17 +26,23 @@ __all__ = [
 from feedkit.config.table import MAX_KEEP_DAYS, Table
 from feedkit.config.types import (
     BODY_FORMATS,
+    CATEGORY_MODES,
+    CHINESE_CONVERSIONS,
+    CHINESE_FIELDS,
     CONTENT_MODES,
     FILTER_FIELDS,
     GENERATORS,
     INHERITED_SITE_KEYS,
     MAX_WEBSUB_RETRIES,
+    TRANSFORM_TEXT_FIELDS,
+    TRANSFORM_TYPES,
     ArticleSourceConfig,
     ChannelConfig,
     ChannelsConfig,
     Config,
     FetchConfig,
     SiteConfig,
+    TransformConfig,
     UpstreamSourceConfig,
     WebSubConfig,
     check_base_url,
@@ -98,6 +104,8 @@ def parse_config(raw: Mapping[str, Any], root: Path, out_override: Path | None =
         source=_channel_map(top.table("source")),
         aliases=_aliases(top.table("aliases")),
         websub=_websub(top.table("websub")),
+        transforms=_transforms(top, {a.name for a in articles} | {f.name for f in feeds}),
+        allow_code=top.get("allow_code", bool, False),
     )
     top.reject_unknown()
     check_output_folder(config, out_key="--out" if out_override is not None else "out")
@@ -365,3 +373,106 @@ def _websub(t: Table) -> WebSubConfig:
     )
     t.reject_unknown()
     return result
+
+
+_RULE_KEYS = ("keywords", "in_categories", "older_than")
+_TRANSFORM_KEYS: dict[str, tuple[str, ...]] = {
+    "replace": ("fields", "pattern", "replacement"),
+    "drop_elements": ("selectors",),
+    "proxy_images": ("template", "hosts"),
+    "categories": ("categories", "mode", *_RULE_KEYS),
+    "keep": _RULE_KEYS,
+    "drop": _RULE_KEYS,
+    "chinese": ("fields", "convert"),
+    "code": ("function",),
+}
+"""The keys each transform type takes besides ``type``, ``sources`` and ``name``."""
+_FUNCTION = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
+
+
+def _transforms(top: Table, source_names: set[str]) -> tuple[TransformConfig, ...]:
+    return tuple(_transform(t, source_names) for t in top.tables("transforms"))
+
+
+def _transform(t: Table, source_names: set[str]) -> TransformConfig:
+    kind = t.choice("type", TRANSFORM_TYPES, None)
+    if kind is None:
+        raise ConfigError(t.key("type"), "every [[transforms]] table needs a type: one of "
+                          + ", ".join(TRANSFORM_TYPES))
+    for name in t.data:
+        if name not in ("type", "sources", *_TRANSFORM_KEYS[kind]):
+            takes = ", ".join(_TRANSFORM_KEYS[kind])
+            raise ConfigError(t.key(name), f"not a key of a {kind!r} transform (it takes sources, {takes})")
+    sources = t.strings("sources")
+    for i, name in enumerate(sources):
+        if name not in source_names:
+            known = ", ".join(sorted(source_names)) or "none"
+            raise ConfigError(f"{t.key('sources')}[{i}]",
+                              f"no article source or feed is named {name!r} (known: {known})")
+    d = TransformConfig(type=kind)
+    fields = t.strings("fields")
+    allowed_fields = CHINESE_FIELDS if kind == "chinese" else TRANSFORM_TEXT_FIELDS
+    for i, name in enumerate(fields):
+        if name not in allowed_fields:
+            raise ConfigError(f"{t.key('fields')}[{i}]", f"expected one of {', '.join(allowed_fields)}, got {name!r}")
+    older = t.duration("older_than", 1) if "older_than" in t.data else None
+    result = TransformConfig(
+        type=kind,
+        sources=sources,
+        fields=fields,
+        pattern=_pattern(t) if kind == "replace" else "",
+        replacement=t.get("replacement", str, d.replacement),
+        selectors=t.selectors("selectors"),
+        template=_template(t) if kind == "proxy_images" else "",
+        hosts=tuple(host.lower().strip(".") for host in t.strings("hosts")),
+        keywords=tuple(word for word in t.strings("keywords") if word.strip()),
+        in_categories=t.strings("in_categories"),
+        older_than=older,
+        categories=_category_paths(t, "categories"),
+        mode=t.choice("mode", CATEGORY_MODES, d.mode) or d.mode,
+        convert=t.choice("convert", CHINESE_CONVERSIONS, d.convert) or d.convert,
+        function=_function(t) if kind == "code" else "",
+    )
+    if kind == "drop_elements" and not result.selectors:
+        raise ConfigError(t.key("selectors"), "name at least one CSS selector of elements to remove")
+    if kind in ("keep", "drop") and not (result.keywords or result.in_categories or older is not None):
+        raise ConfigError(t.key("type"), f"a {kind!r} transform needs a rule: keywords, in_categories or older_than")
+    if kind == "categories" and not result.categories and result.mode == "add":
+        raise ConfigError(t.key("categories"), "name the categories to add ('a/b' or a list of names)")
+    t.reject_unknown()
+    return result
+
+
+def _pattern(t: Table) -> str:
+    pattern = t.text("pattern")
+    if pattern is None:
+        raise ConfigError(t.key("pattern"), "a 'replace' transform needs a regular expression")
+    try:
+        compiled = re.compile(pattern)
+        compiled.sub(t.get("replacement", str, ""), "")
+    except re.error as exc:
+        raise ConfigError(t.key("pattern"), f"invalid regular expression or replacement: {exc}") from None
+    return pattern
+
+
+def _template(t: Table) -> str:
+    template = t.text("template")
+    if template is None or ("{url}" not in template and "{url_raw}" not in template):
+        raise ConfigError(t.key("template"), "expected a URL with {url} or {url_raw}, such as "
+                          "'https://proxy.example/?url={url}'")
+    try:
+        example = template.format(url="https%3A%2F%2Fexample.org%2Fa.png", url_raw="https://example.org/a.png")
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ConfigError(t.key("template"), f"only {{url}} and {{url_raw}} may stand in braces ({exc})") from None
+    parts = urlsplit(example)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(t.key("template"), f"expected an absolute http(s) URL, got {template!r}")
+    return template
+
+
+def _function(t: Table) -> str:
+    function = t.text("function")
+    if function is None or not _FUNCTION.match(function):
+        raise ConfigError(t.key("function"), f"expected 'module:function' such as 'mytransforms:fix_titles', "
+                          f"got {function!r}")
+    return function

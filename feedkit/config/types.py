@@ -433,6 +433,53 @@ MAX_WEBSUB_BACKOFF = 60.0
 """Longest wait between two attempts to notify a hub (seconds)."""
 
 
+TRANSFORM_TYPES = ("replace", "drop_elements", "proxy_images", "categories", "keep", "drop", "chinese", "code")
+"""The ``type`` of a ``[[transforms]]`` table (docs/transforms.md)."""
+TRANSFORM_TEXT_FIELDS = ("title", "summary", "content")
+CHINESE_FIELDS = (*TRANSFORM_TEXT_FIELDS, "categories", "tags")
+CHINESE_CONVERSIONS = ("s2t", "t2s", "s2tw", "tw2s", "s2twp", "tw2sp", "s2hk", "hk2s", "t2tw", "tw2t", "t2hk", "hk2t")
+"""OpenCC's conversion configs (``s2t``: Simplified to Traditional; ``s2twp``: to Taiwan usage, phrases too)."""
+CATEGORY_MODES = ("add", "set")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TransformConfig:
+    """One ``[[transforms]]`` table: a rewrite applied to entries after parsing, before de-duplication.
+
+    Which keys apply depends on ``type`` (docs/transforms.md); the others keep their defaults.
+    """
+
+    type: str
+    sources: tuple[str, ...] = ()
+    """Only entries of these sources (article sources or feeds, by name); none: every entry."""
+    fields: tuple[str, ...] = ()
+    """``replace`` and ``chinese``: which fields (none: ``title``, ``summary`` and ``content``)."""
+    pattern: str = ""
+    """``replace``: a regular expression (Python syntax)."""
+    replacement: str = ""
+    """``replace``: the text put in its place (``\\1`` for a group)."""
+    selectors: tuple[str, ...] = ()
+    """``drop_elements``: CSS selectors of elements to remove from the (sanitized) content."""
+    template: str = ""
+    """``proxy_images``: the new image URL, with ``{url}`` (the old URL, percent-encoded) or ``{url_raw}``."""
+    hosts: tuple[str, ...] = ()
+    """``proxy_images``: only images on these hosts (and their subdomains); none: every image."""
+    keywords: tuple[str, ...] = ()
+    """Rule: the title, summary or content text holds one of these (case-insensitive)."""
+    in_categories: tuple[str, ...] = ()
+    """Rule: the entry is in one of these categories (a name at any level, or an ``a/b`` path and below)."""
+    older_than: int | None = None
+    """Rule: published more than this many seconds before the build (``"30d"`` in TOML)."""
+    categories: tuple[tuple[str, ...], ...] = ()
+    """``categories``: the category paths to give matching entries."""
+    mode: str = "add"
+    """``categories``: ``add`` them to the entry's own, or ``set`` them instead."""
+    convert: str = "s2t"
+    """``chinese``: an OpenCC conversion (:data:`CHINESE_CONVERSIONS`)."""
+    function: str = ""
+    """``code``: ``"module:function"``, imported only with ``allow_code`` (``--allow-code``)."""
+
+
 def resolve_timezone(key: str, value: object) -> ZoneInfo:
     """The one place a timezone name becomes a zone; a :class:`ConfigError` naming ``key`` otherwise."""
     if not isinstance(value, str):
@@ -749,9 +796,14 @@ class Config:
     aliases: Mapping[str, str] = field(default_factory=dict)
     """Category or tag name -> the name it is merged into."""
     websub: WebSubConfig = WebSubConfig()
+    transforms: tuple[TransformConfig, ...] = ()
+    """Applied in order to every entry (or the entries of their ``sources``) before de-duplication."""
+    allow_code: bool = False
+    """Allow ``code`` transforms (``"module:function"``): importing code a config file names is a trust decision."""
 
     def __post_init__(self) -> None:
         k = _keys("Config")
+        _set(self, "transforms", _instances(k("transforms"), self.transforms, TransformConfig))
         if isinstance(self.out, str) and self.out.strip():
             _set(self, "out", Path(self.out))
         if not isinstance(self.out, Path):

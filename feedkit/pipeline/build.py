@@ -6,7 +6,7 @@ articles + feeds -> Entry -> aliases/transforms/de-duplication -> channels -> re
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -38,10 +38,9 @@ from feedkit.render.jsonfeed import read_index_json
 from feedkit.render.pages import STYLESHEET_NAME, render_index_html, stylesheet_bytes
 from feedkit.report import BuildReport, Progress, no_progress
 from feedkit.store import Store
+from feedkit.transforms import Step, apply_steps, compile_steps, steps_key
+from feedkit.transforms import Transform as Transform
 from feedkit.upstream import poll as feeds
-
-Transform = Callable[[Entry], "Entry | None"]
-"""A user function applied to every entry before routing; return None to drop the entry."""
 
 INDEX_JSON = "index.json"
 INDEX_OPML = "index.opml"
@@ -68,9 +67,12 @@ def build(
     whatever its interval, backoff, ``Retry-After`` or retirement says.  Builds are
     incremental (:mod:`feedkit.pipeline.incremental`); ``full`` ignores what earlier builds
     remembered and reads, renders and compares everything.  ``progress`` is told how far the
-    build got (:data:`~feedkit.report.Progress`).
+    build got (:data:`~feedkit.report.Progress`).  ``transforms`` run after the config's
+    ``[[transforms]]``, on every entry (docs/transforms.md); a build given any is never skipped
+    as unchanged (the functions' code is not part of the input fingerprint).
     """
     now = now or datetime.now(UTC)
+    steps = compile_steps(config, now=now, extra=transforms)  # a transform that cannot be used fails first
     report = BuildReport(dry_run=dry_run)
     config = _read_sites(config, now, report)
     if not config.site.base_url_set:
@@ -81,14 +83,14 @@ def build(
     with _open_store(config, dry_run) as store:
         inputs = incremental.scan_articles(config, report, store, full=full, progress=progress)
         outputs = incremental.Outputs.load(store, config.out, full=full)
-        fingerprint = incremental.input_fingerprint(config, inputs, upstream)
+        fingerprint = incremental.input_fingerprint(config, inputs, upstream) + steps_key(config, now)
         if store is not None and not full and not transforms and store.build_value("input") == fingerprint \
                 and outputs.all_intact():
             incremental.restore_report(report, store.build_value("report") or "{}")
             report.unchanged.extend(sorted(outputs.previous))
             return report
         mark = len(report.problems)
-        _publish(config, report, inputs.results(), upstream, transforms, outputs, progress)
+        _publish(config, report, inputs.results(), upstream, steps, outputs, progress)
         if store is not None:
             derived = replace(report, problems=report.problems[mark:])
             store.record_build({"input": fingerprint if not transforms else "", "report":
@@ -106,12 +108,12 @@ def _open_store(config: Config, dry_run: bool) -> AbstractContextManager[Store |
 
 
 def _publish(config: Config, report: BuildReport, results: Sequence[ArticleResult], upstream: Sequence[Entry],
-             transforms: Sequence[Transform], outputs: incremental.Outputs, progress: Progress) -> None:
+             steps: Sequence[Step], outputs: incremental.Outputs, progress: Progress) -> None:
     entries = _article_entries(config, results, report) + list(upstream)
     entries = [apply_aliases(entry, config.aliases) for entry in entries]
     entries, spellings = unify_spellings(entries, preferred=_configured_names(config))
     report.problems.extend(spellings)
-    entries = list(_apply_transforms(entries, transforms, report))
+    entries = list(apply_steps(entries, steps, report.problems))
     priorities = {source.name: LOCAL_PRIORITY for source in config.articles}
     priorities.update({feed.name: feed.priority for feed in config.feeds})
     entries, duplicates = collapse(
@@ -242,23 +244,6 @@ def _article_entries(config: Config, results: Sequence[ArticleResult], report: B
             entries.append(result.entry)
     report.problems.extend(sites.link_collisions(config.articles, entries))
     return entries
-
-
-def _apply_transforms(entries: list[Entry], transforms: Sequence[Transform], report: BuildReport) -> Iterator[Entry]:
-    for entry in entries:
-        current: Entry | None = entry
-        for transform in transforms:
-            if current is None:
-                break
-            name = getattr(transform, "__name__", repr(transform))
-            try:
-                current = transform(current)
-            except Exception as exc:  # a user function must not take the build down
-                report.problems.append(Problem(entry.origin, f"transform {name} failed: {exc!r}; entry skipped"))
-                current = None
-                break
-        if current is not None:
-            yield current
 
 
 def _routing_options(config: Config) -> RoutingOptions:
