@@ -310,6 +310,9 @@ def _tidy(html: str) -> str:
         preformatted = any(a.tag in ("pre", "textarea") for a in element.iterancestors())
         if not preformatted and element.tag != "pre":
             element.text = _fold_html_space(element.text)
+        elif element.tag == "pre" and element.text:
+            # HTML parsers drop one newline right after <pre> on every parse: only none is stable
+            element.text = element.text.lstrip("\r\n")
         if not preformatted:
             element.tail = _fold_html_space(element.tail)
     return _sanitize(_serialize_fragment(root)).strip(" \t\r\n\f")

@@ -70,7 +70,7 @@ def is_http_url(url: str | None) -> bool:
 def join_http(base: str | None, value: str) -> str | None:
     """``value`` resolved against ``base`` (RFC 3986) when the result is http(s), else None; not encoded."""
     try:
-        joined = urljoin(base, value) if base else value
+        joined = _join(base, value) if base else value
     except ValueError:
         return None
     return joined if is_http_url(joined) else None
@@ -95,12 +95,22 @@ def http_link(value: str | None, base: str | None, *, under_base: bool = False) 
             return None
         if under_base and not scheme:
             value = value.lstrip("/")
-        joined = urljoin(base, value) if base else value
+        joined = _join(base, value) if base else value
     except ValueError:  # such as an unclosed IPv6 bracket
         return None
     if not is_web_url(joined):
         return None
     return encode_url(joined)
+
+
+_SEMICOLON = "\ue000"
+"""Stands in for ``;`` while joining: :func:`urljoin` drops an empty ``;params`` part (``/0/;`` -> ``/0/``)."""
+
+
+def _join(base: str, value: str) -> str:
+    if ";" not in value or _SEMICOLON in value or _SEMICOLON in base:
+        return urljoin(base, value)
+    return urljoin(base, value.replace(";", _SEMICOLON)).replace(_SEMICOLON, ";")
 
 
 def file_url(base_url: str, rel_path: str) -> str:

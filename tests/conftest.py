@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from .httpserver import Upstream
+from .outputcheck_plugin import _checked_output, pytest_configure, pytest_terminal_summary  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

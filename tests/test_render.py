@@ -808,3 +808,17 @@ def test_any_text_in_the_new_fields_renders_in_every_format(text: str, flag: boo
             assert len(json.loads(result.data.decode("utf-8"))["items"]) == 1
         else:
             _xml(result.data)
+
+
+def test_rss_descriptions_hold_plain_text_as_html() -> None:
+    """RSS descriptions are HTML to every reader: a plain-text summary of ``<script>alert(1)</script>`` (an
+    article whose text says so) was published as a script element there (found by the hostile mix's
+    output check).  The summary and the channel's description (made of category names) are escaped."""
+    hostile = replace(ENGLISH, summary="<script>alert(1)</script> & <img src=x onerror=alert(1)>")
+    channel = replace(CHANNEL, description="News: <img src=x onerror=alert(2)>")
+    root = _xml(render_rss(channel, [hostile]).data)
+    assert root.findtext("channel/description") == "News: &lt;img src=x onerror=alert(2)&gt;"
+    assert root.findtext("channel/item/description") == (
+        "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;img src=x onerror=alert(1)&gt;")
+    summary = feedparser.parse(render_rss(channel, [hostile]).data).entries[0].summary  # HTML, shown as the text
+    assert etree.fromstring(f"<p>{summary}</p>").text == hostile.summary

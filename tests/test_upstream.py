@@ -800,3 +800,11 @@ def test_apply_filters_rejects_unknown_fields_and_bad_patterns() -> None:
 def test_future_tolerance_is_one_day() -> None:
     document = rss(item("<title>t</title>", (NOW + timedelta(days=1)).strftime("%a, %d %b %Y %H:%M:%S GMT")))
     assert only(parse(document)).published == NOW + timedelta(days=1)
+
+
+def test_a_link_ending_in_a_semicolon_keeps_it() -> None:
+    """urljoin drops an empty ';params' part: '/0/;' came back as '/0/', another resource (found by
+    tests/test_properties.py, rendering then parsing)."""
+    parsed = parse(rss(item("<title>a</title><link>https://example.org/0/;</link>")
+                       + item("<title>b</title><link>p;</link>")))
+    assert [e.link for e in parsed.entries] == ["https://example.org/0/;", "https://example.org/p;"]

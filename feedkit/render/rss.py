@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from html import escape as html_escape
 
 from lxml import etree
 
@@ -65,7 +66,7 @@ def _fill_channel_head(head: etree._Element, channel: Channel) -> None:
     title = base.clean_text(channel.title)
     base.sub_element(head, "title", title)
     base.sub_element(head, "link", base.clean_url(channel.link))
-    base.sub_element(head, "description", base.clean_text(channel.description).strip() or title)
+    base.sub_element(head, "description", html_escape(base.clean_text(channel.description).strip() or title, False))
     language = base.language_tag(channel.language)
     if language:
         base.sub_element(head, "language", language)
@@ -172,7 +173,10 @@ def _itunes(name: str) -> str:
 
 def _description(title: str, summary: str, content: str, fallback: str) -> str:
     """The summary; RSS 2.0 needs a title or a description, so an untitled item without
-    a summary gets its HTML content, or else its link (or id)."""
+    a summary gets its HTML content, or else its link (or id).
+
+    Readers take a description as HTML, so plain text (the summary, the link) is escaped as
+    HTML: a summary ``<script>…`` stays text instead of becoming a script element."""
     if summary.strip() or title.strip():
-        return summary
-    return content if content.strip() else fallback
+        return html_escape(summary, quote=False)
+    return content if content.strip() else html_escape(fallback, quote=False)

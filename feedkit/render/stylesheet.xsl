@@ -8,7 +8,8 @@
   Rules kept on purpose:
   * Feed content is untrusted: every value is written with xsl:value-of or an attribute
     value template (both escape); disable-output-escaping is never used, so HTML in a
-    summary shows as text, and content:encoded / atom:content are not shown at all.
+    summary shows as text, and content:encoded / atom:content are not shown at all.  An RSS
+    description is plain text escaped as HTML: it is unescaped here and still written as text.
   * Links and images are only written for http(s) URLs (no javascript: or data: URLs).
   * No external resources (no fonts, CDN, scripts): inline CSS only.  Entry images are
     loaded with referrerpolicy="no-referrer" (many image hosts refuse foreign referrers).
@@ -31,7 +32,12 @@
   <!-- Channel facts; only one of the two branches of each union exists. -->
   <xsl:variable name="is-atom" select="boolean(/atom:feed)"/>
   <xsl:variable name="title" select="normalize-space(/rss/channel/title | /atom:feed/atom:title)"/>
-  <xsl:variable name="description" select="normalize-space(/rss/channel/description | /atom:feed/atom:subtitle)"/>
+  <xsl:variable name="description-text">
+    <xsl:call-template name="rss-text">
+      <xsl:with-param name="text" select="/rss/channel/description | /atom:feed/atom:subtitle"/>
+    </xsl:call-template>
+  </xsl:variable>
+  <xsl:variable name="description" select="normalize-space($description-text)"/>
   <xsl:variable name="language" select="normalize-space(/rss/channel/language | /atom:feed/@xml:lang)"/>
   <xsl:variable name="feed-url"
       select="normalize-space((/rss/channel/atom:link | /atom:feed/atom:link)[@rel = 'self'][1]/@href)"/>
@@ -113,7 +119,9 @@
       <xsl:with-param name="image" select="normalize-space((media:thumbnail/@url
           | media:content[@medium = 'image']/@url
           | enclosure[starts-with(@type, 'image/')]/@url)[1])"/>
-      <xsl:with-param name="summary" select="normalize-space(description)"/>
+      <xsl:with-param name="summary">
+        <xsl:call-template name="rss-text"><xsl:with-param name="text" select="description"/></xsl:call-template>
+      </xsl:with-param>
       <xsl:with-param name="lang" select="''"/>
     </xsl:call-template>
   </xsl:template>
@@ -132,6 +140,49 @@
       <xsl:with-param name="summary" select="normalize-space(atom:summary)"/>
       <xsl:with-param name="lang" select="normalize-space(@xml:lang)"/>
     </xsl:call-template>
+  </xsl:template>
+
+  <!-- An RSS description holds plain text escaped as HTML (readers take it for HTML): &lt; &gt; &amp;
+       are turned back into their characters, and the result is still written as text, never as markup.
+       An Atom subtitle or summary (type="text") is passed through. -->
+  <xsl:template name="rss-text">
+    <xsl:param name="text"/>
+    <xsl:choose>
+      <xsl:when test="$is-atom"><xsl:value-of select="normalize-space($text)"/></xsl:when>
+      <xsl:otherwise>
+        <xsl:call-template name="unescape">
+          <xsl:with-param name="text" select="normalize-space($text)"/>
+        </xsl:call-template>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template name="unescape">
+    <xsl:param name="text"/>
+    <xsl:choose>
+      <xsl:when test="contains($text, '&amp;')">
+        <xsl:value-of select="substring-before($text, '&amp;')"/>
+        <xsl:variable name="rest" select="substring-after($text, '&amp;')"/>
+        <xsl:variable name="entity" select="substring-before($rest, ';')"/>
+        <xsl:choose>
+          <xsl:when test="$entity = 'lt'">&lt;</xsl:when>
+          <xsl:when test="$entity = 'gt'">&gt;</xsl:when>
+          <xsl:when test="$entity = 'amp'">&amp;</xsl:when>
+          <xsl:otherwise>&amp;</xsl:otherwise>
+        </xsl:choose>
+        <xsl:call-template name="unescape">
+          <xsl:with-param name="text">
+            <xsl:choose>
+              <xsl:when test="$entity = 'lt' or $entity = 'gt' or $entity = 'amp'">
+                <xsl:value-of select="substring-after($rest, ';')"/>
+              </xsl:when>
+              <xsl:otherwise><xsl:value-of select="$rest"/></xsl:otherwise>
+            </xsl:choose>
+          </xsl:with-param>
+        </xsl:call-template>
+      </xsl:when>
+      <xsl:otherwise><xsl:value-of select="$text"/></xsl:otherwise>
+    </xsl:choose>
   </xsl:template>
 
   <xsl:template name="entry">
