@@ -54,6 +54,7 @@ FOREIGN: dict[str, frozenset[str]] = {
     "yaml": frozenset({"articles"}),
     "markdown_it": frozenset({"articles"}),
     "apscheduler": frozenset({"daemon"}),
+    "waitress": frozenset({"daemon"}),
     "click": frozenset({"cli"}),
     "tqdm": frozenset({"cli"}),
 }

@@ -106,7 +106,8 @@ def test_hostile_targets_get_a_404_and_nothing_outside(served: tuple[str, int], 
 
 
 def test_a_huge_request_line_is_refused_not_dropped(served: tuple[str, int]) -> None:
-    assert get(served, b"/" + b"a" * 70_000)[0] == 414
+    # just over the 16 KiB limit of a request head: read whole, so the answer is not lost to a reset
+    assert get(served, b"/" + b"a" * 17_000)[0] == 431  # Request Header Fields Too Large
 
 
 def test_methods(served: tuple[str, int]) -> None:
