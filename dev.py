@@ -99,6 +99,11 @@ def ensure_test_tools() -> None:
         for command in ([apt, "update", "-qq"],
                         [apt, "install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-noto-cjk"]):
             subprocess.run(command, check=False, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if not shutil.which("nginx") and not os.path.exists("/usr/sbin/nginx") and apt and is_root:
+        print("+ installing nginx for the reverse-proxy example test (best effort)", flush=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run([apt, "install", "-y", "-qq", "--no-install-recommends", "nginx-light"], check=False, env=env,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     generators = ROOT / "tests" / "generators" / "harness.py"
     if is_root and (ROOT.parent / "shared" / "corpus").is_dir():
         # Hugo, Jekyll (Debian) and Hexo (npm, into .cache/generators) for tests/test_generators.py
