@@ -188,12 +188,14 @@ class Flapper:
 def write_config(folder: Path, upstream: Upstream, title: str = "Soak") -> None:
     feeds = "".join(
         f'[[feeds]]\nname = "{name}"\nurl = "{upstream.url(f"/{name}.xml")}"\ninterval = {INTERVAL}\n'
-        f"keep_count = 5000\n"
+        "keep_count = 5000\n"
         for name in (*FEEDS, GONE_FEED))
     (folder / "feedkit.toml").write_text(f"""
 out = "out"
 [site]
 title = "{title}"
+[channels]
+entry_limit = 100000
 [[articles]]
 name = "posts"
 paths = ["posts"]
