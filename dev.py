@@ -4,6 +4,7 @@
     python3 dev.py demo     build the bundled example site into build/demo/ and serve it (daemon)
     python3 dev.py docs     build the docs site into build/docs/ (open build/docs/index.html)
     python3 dev.py test     lint, type-check and run the whole test suite (the docs site included)
+    python3 dev.py soak     run the daemon against a flapping upstream for 15 minutes (SOAK_SECONDS)
 
 Each creates ./.venv and installs feedkit with its development tools (the 'dev' extra,
 which includes the 'docs' and 'feedgen' extras) the first time, and again whenever
@@ -109,6 +110,11 @@ def ensure_test_tools() -> None:
         for command in ([apt, "update", "-qq"],
                         [apt, "install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-noto-cjk"]):
             subprocess.run(command, check=False, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if not shutil.which("nginx") and not os.path.exists("/usr/sbin/nginx") and apt and is_root:
+        print("+ installing nginx for the reverse-proxy example test (best effort)", flush=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run([apt, "install", "-y", "-qq", "--no-install-recommends", "nginx-light"], check=False, env=env,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     generators = ROOT / "tests" / "generators" / "harness.py"
     if is_root and (ROOT.parent / "shared" / "corpus").is_dir():
         # Hugo, Jekyll (Debian) and Hexo (npm, into .cache/generators) for tests/test_generators.py
@@ -138,7 +144,13 @@ def test() -> None:
     run(BIN / "python", "-m", "pytest", "-q", *sys.argv[2:])
 
 
-TASKS = {"demo": demo, "docs": docs, "test": test}
+def soak() -> None:
+    """The daemon over time: tests/soak.py for SOAK_SECONDS (default 900); figures in docs/operations.md."""
+    ensure_venv()
+    run(BIN / "python", "-m", "tests.soak", *sys.argv[2:])
+
+
+TASKS = {"demo": demo, "docs": docs, "test": test, "soak": soak}
 
 if __name__ == "__main__":
     if sys.version_info < (3, 11):  # noqa: UP036 - this script must explain itself on an old Python

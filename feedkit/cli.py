@@ -38,7 +38,8 @@ from feedkit.config.types import (
 from feedkit.daemon import service as daemon
 from feedkit.daemon.eventlog import LOG_FORMATS, EventLog
 from feedkit.daemon.lock import read_pid_file, running_pid
-from feedkit.daemon.serve import parse_bind
+from feedkit.daemon.schedule import utc_now
+from feedkit.daemon.serve import IDLE_TIMEOUT, MAX_CONNECTIONS, THREADS, parse_bind
 from feedkit.daemon.service import DaemonSettings
 from feedkit.errors import ConfigError, FeedkitError
 from feedkit.pipeline import explain as explaining
@@ -279,14 +280,26 @@ def status_command(config_path: Path | None, out: Path | None, store: Path | Non
 @click.option("--pid-file", type=click.Path(path_type=Path), help="Write the daemon's pid to this file.")
 @click.option("--stop-after", type=_seconds(0.1), metavar="SECONDS",
               help="Stop by itself after this many seconds (demos, smoke tests).")
-def run_command(serve: str | None, rescan: float, debounce: float, log_format: str, pid_file: Path | None,
-                stop_after: float | None, **inputs: Any) -> None:
+@click.option("--serve-connections", type=click.IntRange(1, 65536), default=MAX_CONNECTIONS, show_default=True,
+              metavar="N", help="Most connections --serve keeps open at once; more wait until one closes.")
+@click.option("--serve-threads", type=click.IntRange(1, 256), default=THREADS, show_default=True, metavar="N",
+              help="Threads that answer requests (slow clients never hold one).")
+@click.option("--serve-timeout", type=_seconds(1.0), default=IDLE_TIMEOUT, show_default=True, metavar="SECONDS",
+              help="Close a connection that sends or reads nothing for this long.")
+@click.pass_context
+def run_command(ctx: click.Context, /, serve: str | None, rescan: float, debounce: float, log_format: str,
+                pid_file: Path | None, stop_after: float | None, serve_connections: int, serve_threads: int,
+                serve_timeout: float, **inputs: Any) -> None:
     """Keep every channel current on a schedule (and serve them with --serve) until SIGTERM or Ctrl-C."""
     options = InputOptions(**inputs)
+    # a program that calls main(..., obj={"clock": f}) runs the daemon on its own clock (the soak test does)
+    clock = ctx.obj.get("clock", utc_now) if isinstance(ctx.obj, dict) else utc_now
     try:
         settings = DaemonSettings(serve=parse_bind(serve) if serve is not None else None, rescan=rescan,
-                                  debounce=debounce, pid_file=pid_file, stop_after=stop_after)
-        status = daemon.run(lambda: config_from_options(options), settings, EventLog(log_format))
+                                  debounce=debounce, pid_file=pid_file, stop_after=stop_after,
+                                  serve_connections=serve_connections, serve_threads=serve_threads,
+                                  serve_timeout=serve_timeout)
+        status = daemon.run(lambda: config_from_options(options), settings, EventLog(log_format), clock=clock)
     except FeedkitError as exc:
         _fail(exc)
     sys.exit(status)

@@ -70,6 +70,8 @@ class Upstream:
         self.hits: Counter[str] = Counter()
         self.requests: dict[str, list[dict[str, str]]] = {}
         self.posts: dict[str, list[bytes]] = {}
+        self.times: list[tuple[float, str]] = []
+        """(monotonic time, path) of every request, in order."""
         self.in_flight = 0
         self.max_in_flight = 0
         self.stopping = threading.Event()
@@ -129,6 +131,7 @@ class Upstream:
         """Count a request; returns how many requests this path has had, this one included."""
         with self._lock:
             self.hits[path] += 1
+            self.times.append((time.monotonic(), path))
             self.requests.setdefault(path, []).append(headers)
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)

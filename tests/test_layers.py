@@ -55,6 +55,7 @@ FOREIGN: dict[str, frozenset[str]] = {
     "frontmatter": frozenset({"articles"}),
     "markdown_it": frozenset({"articles"}),
     "apscheduler": frozenset({"daemon"}),
+    "waitress": frozenset({"daemon"}),
     "click": frozenset({"cli"}),
     "feedgen": frozenset({"interop"}),
     "tqdm": frozenset({"cli"}),

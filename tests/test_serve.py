@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import http.client
 import os
 import socket
+import threading
+import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +19,8 @@ import pytest
 
 from feedkit.daemon.serve import OutputServer, content_type, etag_matches, is_browser, parse_bind, resolve_request_path
 from feedkit.errors import ConfigError
+
+from .loadgen import conditional_gets, never_read, trickle, trickle_headers
 
 CHROMIUM_ACCEPT = ("text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,"
                    "*/*;q=0.8,application/signed-exchange;v=b3;q=0.7")
@@ -211,19 +217,34 @@ def test_other_methods_are_not_served(server: OutputServer) -> None:
 
 
 def test_connections_are_bounded(site: Path) -> None:
+    """Past ``max_connections`` a new connection waits in the backlog (no thread, no 503) until one closes."""
     running = OutputServer("127.0.0.1", 0, root=lambda: site, health=lambda: (200, HEALTH), max_connections=1,
-                           timeout=2.0)
+                           timeout=10.0)
     running.start()
     try:
         with socket.create_connection(address(running), timeout=5) as idle:
             idle.sendall(b"GET /all/rss.xml HTTP/1.1\r\n")  # an unfinished request holds the only slot
-            status, _, _ = request(running, "/index.html")
-            assert status == 503
-        for _ in range(50):  # the slot comes back once the idle connection is gone
-            if request(running, "/index.html")[0] == 200:
-                break
-        else:
-            pytest.fail("the connection slot was not released")
+            waiting = socket.create_connection(address(running), timeout=0.5)
+            waiting.sendall(b"GET /index.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            with pytest.raises(TimeoutError):
+                waiting.recv(100)  # not answered while the slot is taken
+            assert running.open_connections() == 1
+        waiting.settimeout(5)
+        assert waiting.recv(100).startswith(b"HTTP/1.1 200 ")  # answered once the slot is free
+        waiting.close()
+    finally:
+        running.stop()
+
+
+def test_an_idle_connection_is_closed_after_the_timeout(site: Path) -> None:
+    running = OutputServer("127.0.0.1", 0, root=lambda: site, health=lambda: (200, HEALTH), timeout=1.0)
+    running.start()
+    try:
+        with socket.create_connection(address(running), timeout=5) as idle:
+            idle.sendall(b"GET /all/rss.xml HTTP/1.1\r\n")
+            started = time.monotonic()
+            assert idle.recv(100) == b""  # closed by the server
+            assert time.monotonic() - started < 4
     finally:
         running.stop()
 
@@ -262,3 +283,69 @@ def test_etag_matches() -> None:
     assert etag_matches('"a", "b"', '"b"')
     assert etag_matches('W/"b"', '"b"')
     assert not etag_matches('"ab"', '"b"')
+
+
+# ---------------------------------------------------------------- under load (figures: benchmarks/serve_load.py)
+
+
+def test_hundreds_of_readers_stay_served_beside_slow_clients(site: Path) -> None:
+    """100 clients trickling their headers and 50 that never read hold connections, not threads:
+    200 readers doing conditional GETs are all answered, quickly, and nobody is refused."""
+    (site / "big.xml").write_bytes(RSS * 200)  # ~300 KB: more than a socket buffer holds
+    running = OutputServer("127.0.0.1", 0, root=lambda: site, health=lambda: (200, HEALTH), timeout=20.0)
+    running.start()
+    slow = []
+    try:
+        slow = [trickle_headers(address(running)) for _ in range(100)]
+        slow += [never_read(address(running), "/big.xml") for _ in range(50)]
+        paths = ["/all/rss.xml", "/index.html", "/category/%E9%87%91%E8%9E%8D/rss.xml"]
+        result = conditional_gets(address(running), paths, connections=200, requests=1500, seconds=20)
+        assert not result.errors, result.summary()
+        assert set(result.statuses) <= {200, 304} and result.statuses[304] > result.statuses[200], result.summary()
+        assert result.requests == 1500, result.summary()
+        assert result.p99 < 3.0, result.summary()  # generous: two shared cores, generator included
+        assert sum(trickle(connection) for connection in slow[:100]) == 100  # still held, still harmless
+        assert running.open_connections() >= 150
+    finally:
+        for connection in slow:
+            connection.close()
+        running.stop()
+
+
+def test_a_build_replacing_a_file_mid_request_gives_old_or_new_never_a_mix(site: Path) -> None:
+    versions = [RSS.replace(b"<title>x</title>", b"<title>%d</title>" % n) * 100 for n in (1, 2)]
+    target = site / "all" / "rss.xml"
+    target.write_bytes(versions[0])
+    running = OutputServer("127.0.0.1", 0, root=lambda: site, health=lambda: (200, HEALTH), timeout=5.0)
+    running.start()
+    stop = threading.Event()
+
+    def build() -> None:  # what the writer does: a hidden temporary file renamed over the old one
+        turn = 0
+        while not stop.is_set():
+            turn += 1
+            temporary = target.with_name(f".rss.xml.{turn}.tmp")
+            temporary.write_bytes(versions[turn % 2])
+            os.replace(temporary, target)
+
+    builder = threading.Thread(target=build, daemon=True)
+    builder.start()
+    seen: Counter[int] = Counter()
+    try:
+        connection = http.client.HTTPConnection(*address(running), timeout=5)
+        deadline = time.monotonic() + 3
+        while (time.monotonic() < deadline and len(seen) < 2) or sum(seen.values()) < 200:
+            connection.request("GET", "/all/rss.xml")
+            response = connection.getresponse()
+            body, etag = response.read(), response.getheader("ETag")
+            assert body in versions, f"a torn answer of {len(body)} bytes"
+            assert etag == f'"{hashlib.sha256(body).hexdigest()[:32]}"'  # the ETag of these very bytes
+            seen[versions.index(body)] += 1
+            if time.monotonic() > deadline + 10:
+                break
+        connection.close()
+    finally:
+        stop.set()
+        builder.join(timeout=5)
+        running.stop()
+    assert len(seen) == 2, seen  # both versions were served meanwhile

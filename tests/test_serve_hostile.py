@@ -7,6 +7,7 @@ nothing outside the output folder, hidden, or reached through a symlink that lea
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -106,7 +107,15 @@ def test_hostile_targets_get_a_404_and_nothing_outside(served: tuple[str, int], 
 
 
 def test_a_huge_request_line_is_refused_not_dropped(served: tuple[str, int]) -> None:
-    assert get(served, b"/" + b"a" * 70_000)[0] == 414
+    # just over the 16 KiB limit of a request head: the server answers 431 and closes without
+    # reading the rest, so the close may come as a reset after the answer
+    with socket.create_connection(served, timeout=10) as connection:
+        connection.sendall(b"GET /" + b"a" * 17_000)
+        answer = b""
+        with contextlib.suppress(ConnectionResetError):
+            while chunk := connection.recv(65536):
+                answer += chunk
+    assert answer.startswith(b"HTTP/1.0 431 Request Header Fields Too Large\r\n"), answer[:80]
 
 
 def test_methods(served: tuple[str, int]) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 from feedkit._version import __version__
 from feedkit.config.types import Config
 from feedkit.daemon.eventlog import Counters, EventLog
-from feedkit.daemon.schedule import BuildRequests, utc_now
+from feedkit.daemon.schedule import BuildRequests, Clock, utc_now
 from feedkit.errors import FeedkitError
 from feedkit.pipeline.build import build
 from feedkit.report import BuildReport
@@ -36,15 +36,16 @@ class Builder:
     """Start it, :meth:`request` builds, :meth:`stop` it."""
 
     def __init__(self, config: Callable[[], Config], log: EventLog, *, debounce: float, built: Built,
-                 failed: Callable[[], None]) -> None:
+                 failed: Callable[[], None], clock: Clock = utc_now) -> None:
         self._config = config
+        self._clock = clock
         self._log = log
         self._built = built
         self._failed = failed
         self.requests = BuildRequests(debounce)
         self.counters = Counters()
         self.last_build: dict[str, Any] | None = None
-        self.started = utc_now()
+        self.started = clock()
         self._problems: set[tuple[str, str, str]] = set()
         self._thread = threading.Thread(target=self._loop, name="feedkit-build", daemon=True)
 
@@ -69,13 +70,13 @@ class Builder:
     def build_once(self, reasons: list[str]) -> None:
         """One build now (the builder thread calls this; so may a test)."""
         config = self._config()
-        started, now = time.monotonic(), utc_now()
+        started, now = time.monotonic(), self._clock()
         try:
             report = build(config, now=now)
         except Exception as exc:  # FeedkitError (store locked, output unwritable) or a bug: log, carry on
             error = str(exc) or repr(exc)
             self.counters.build_errors += 1
-            self.last_build = {"finished": utc_now().isoformat(), "outcome": "error", "error": error,
+            self.last_build = {"finished": self._clock().isoformat(), "outcome": "error", "error": error,
                                "seconds": round(time.monotonic() - started, 3), "reasons": reasons}
             self._log.error("build", outcome="error", reasons=reasons, error=error)
             self._failed()
@@ -110,7 +111,7 @@ class Builder:
             "written": len(report.written), "unchanged": len(report.unchanged), "skipped": len(report.skipped),
             "warnings": len(report.warnings),
         }
-        self.last_build = {"finished": utc_now().isoformat(), **summary}
+        self.last_build = {"finished": self._clock().isoformat(), **summary}
         self._log.info("build", **summary)
 
     def health(self) -> tuple[int, dict[str, Any]]:
@@ -126,7 +127,7 @@ class Builder:
             status = "degraded" if any(s["status"] not in ("ok", "pending") for s in sources) else "ok"
         document = {
             "status": status, "pid": os.getpid(), "version": __version__, "started": self.started.isoformat(),
-            "uptime_seconds": round((utc_now() - self.started).total_seconds(), 1), "out": str(config.out),
+            "uptime_seconds": round((self._clock() - self.started).total_seconds(), 1), "out": str(config.out),
             "store": str(config.store_path), "last_build": last, "counters": self.counters.to_dict(),
             "sources": sources, "store_error": store_error,
         }

@@ -92,6 +92,10 @@ class Scheduler:
         return job.next_run_time if job is not None else None
 
 
+Clock = Callable[[], datetime]
+"""The wall clock as the daemon reads it: :func:`utc_now`, or a test's (a parameter, never an environment variable)."""
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 

@@ -14,8 +14,11 @@
 * ``ETag`` (a hash of the bytes, one per representation), ``Last-Modified``, 304 for
   ``If-None-Match`` / ``If-Modified-Since``, gzip when accepted, ``HEAD``.
 * ``/healthz``: JSON from the daemon (:mod:`feedkit.daemon`).
-* Bounded: at most ``max_connections`` connections at once (more get 503) and an idle
-  timeout per connection.
+* Bounded (:class:`OutputServer`): waitress answers, with at most ``max_connections`` open
+  connections (more wait in the listen backlog), ``threads`` worker threads, and an idle
+  timeout per connection.  Slow clients hold a connection, never a worker thread.
+* Consistent under builds: a file is opened once and its bytes, size, mtime and inode all come
+  from that one open file, so a reader gets the old or the new version whole, with its own ETag.
 """
 
 from __future__ import annotations
@@ -24,18 +27,24 @@ import contextlib
 import gzip
 import hashlib
 import json
+import logging
+import math
 import mimetypes
+import os
 import re
 import socket
 import threading
 from collections.abc import Callable, Mapping
 from email.utils import formatdate, parsedate_to_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from waitress import wasyncore  # type: ignore[import-untyped]
+from waitress.server import create_server  # type: ignore[import-untyped]
+
 from feedkit.config.types import FILE_NAMES
+from feedkit.daemon.eventlog import EventLog, LibraryLogHandler
 from feedkit.errors import ConfigError, OutputError
 from feedkit.output.write import safe_output_path
 
@@ -142,142 +151,191 @@ def etag_matches(header: str, etag: str) -> bool:
     return etag.removeprefix("W/") in tags
 
 
-class OutputServer(ThreadingHTTPServer):
-    """The HTTP server; :meth:`start` runs it in a thread, :meth:`stop` ends it."""
 
-    daemon_threads = True
-    block_on_close = False
+MAX_CONNECTIONS = 512
+"""Default limit of open connections (``--serve-connections``)."""
+THREADS = 8
+"""Default number of threads that answer requests (``--serve-threads``)."""
+IDLE_TIMEOUT = 30.0
+"""Default seconds a connection may stay idle, trickle nothing or read nothing (``--serve-timeout``)."""
+MAX_REQUEST_HEAD = 16 * 1024
+"""Largest request line plus headers accepted (more: 431)."""
+BACKLOG = 1024
+
+
+class OutputServer:
+    """The HTTP server of the output folder: waitress in a thread, :meth:`start` and :meth:`stop`.
+
+    waitress reads every request and writes every answer in one asynchronous I/O loop, and only
+    a whole request goes to one of ``threads`` worker threads.  A client that trickles its
+    headers or never reads its answer therefore holds one of ``max_connections`` connections,
+    never a thread; past the limit new connections wait in the listen backlog until one
+    closes.  A connection that sends or reads nothing for ``timeout`` seconds is closed.
+    """
 
     def __init__(self, host: str, port: int, *, root: Callable[[], Path], health: HealthFunction,
-                 max_connections: int = 64, timeout: float = 10.0) -> None:
-        self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+                 max_connections: int = MAX_CONNECTIONS, threads: int = THREADS, timeout: float = IDLE_TIMEOUT,
+                 log: EventLog | None = None) -> None:
         self.root = root
         self.health = health
-        self._slots = threading.BoundedSemaphore(max_connections)
         self._etags: dict[tuple[str, int, int, int], str] = {}
+        self._etags_lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        _route_library_log(log)
         try:
-            super().__init__((host, port), type("Handler", (_Handler,), {"timeout": timeout}))
+            family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+            listener = socket.socket(family, socket.SOCK_STREAM)
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listener.bind(address)
         except OSError as exc:
+            with contextlib.suppress(UnboundLocalError):
+                listener.close()
             raise ConfigError("--serve", f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        self.address_family = family
+        host_port = listener.getsockname()
+        self.server_address: tuple[str, int] = (str(host_port[0]), int(host_port[1]))
+        self.max_connections = max_connections
+        seconds = max(1, math.ceil(timeout))
+        # waitress counts its own listener and wake-up trigger among the connections
+        self._server = create_server(
+            _Application(self), sockets=[listener], threads=threads, connection_limit=max_connections + 2,
+            channel_timeout=seconds, cleanup_interval=max(1, seconds // 2), backlog=BACKLOG,
+            max_request_header_size=MAX_REQUEST_HEAD, ident="feedkit", expose_tracebacks=False,
+            asyncore_use_poll=True, clear_untrusted_proxy_headers=True)
 
     @property
     def url(self) -> str:
-        host, port = self.server_address[:2]
-        text = host.decode() if isinstance(host, bytes) else str(host)
-        shown = f"[{text}]" if self.address_family == socket.AF_INET6 else text
+        host, port = self.server_address
+        shown = f"[{host}]" if self.address_family == socket.AF_INET6 else host
         return f"http://{shown}:{port}/"
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="feedkit-serve", daemon=True)
+        self._thread = threading.Thread(target=self._server.run, name="feedkit-serve", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
-        if self._thread is not None:
-            self.shutdown()
+        """Close every connection and the listener; wait (briefly) for the worker threads."""
+        server = self._server
+        if self._thread is not None and self._thread.is_alive():
+            server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
             self._thread.join(timeout=5)
-        self.server_close()
+        else:
+            wasyncore.close_all(server._map)
+        server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
 
-    def process_request(self, request: Any, client_address: Any) -> None:
-        if not self._slots.acquire(blocking=False):
-            with contextlib.suppress(OSError):
-                request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-            self.shutdown_request(request)
-            return
-        super().process_request(request, client_address)
+    def open_connections(self) -> int:
+        """Client connections open now."""
+        return len(self._server.active_channels)
 
-    def process_request_thread(self, request: Any, client_address: Any) -> None:
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            self._slots.release()
-
-    def digest(self, path: Path, data: bytes) -> str:
-        """The content hash of ``path`` (cached while its size, mtime and inode stay)."""
-        info = path.stat()
+    def digest(self, path: Path, info: os.stat_result, data: bytes) -> str:
+        """The content hash of ``data``, read from ``path`` with ``info`` (cached per inode, size and mtime)."""
         key = (str(path), info.st_mtime_ns, info.st_size, info.st_ino)
-        value = self._etags.get(key)
+        with self._etags_lock:
+            value = self._etags.get(key)
         if value is None:
-            if len(self._etags) > 4096:
-                self._etags.clear()
-            value = self._etags[key] = hashlib.sha256(data).hexdigest()[:32]
+            value = hashlib.sha256(data).hexdigest()[:32]
+            with self._etags_lock:
+                if len(self._etags) > 4096:
+                    self._etags.clear()
+                self._etags[key] = value
         return value
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "feedkit"
-    sys_version = ""
+def _route_library_log(log: EventLog | None) -> None:
+    """waitress's warnings and errors go to the event log; its queue-depth notes are left out (load is normal)."""
+    logger = logging.getLogger("waitress")
+    if log is not None:
+        logger.handlers[:] = [LibraryLogHandler(log, "server")]
+        logger.propagate = False
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
-    def version_string(self) -> str:
-        return self.server_version  # no trailing Python version
 
-    def log_message(self, format: str, *args: Any) -> None:
-        """No access log: put nginx in front for one."""
+def read_consistent(path: Path) -> tuple[bytes, os.stat_result]:
+    """The bytes of ``path`` and the ``stat`` of the very file they came from.
 
-    def do_GET(self) -> None:
-        self._respond(with_body=True)
+    One open file: a build that replaces ``path`` meanwhile (a rename) leaves this reader with
+    the old file whole, and its size, mtime and inode, so an ``ETag`` never pairs one
+    version's hash with another version's bytes.
+    """
+    with path.open("rb") as handle:
+        info = os.fstat(handle.fileno())
+        return handle.read(), info
 
-    def do_HEAD(self) -> None:
-        self._respond(with_body=False)
 
-    def _respond(self, *, with_body: bool) -> None:
-        server = cast(OutputServer, self.server)
-        if urlsplit(self.path).path == HEALTH_PATH:
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+
+_REASONS = {200: "OK", 304: "Not Modified", 404: "Not Found", 501: "Not Implemented", 503: "Service Unavailable"}
+
+
+class _Application:
+    """The WSGI application: the output folder and ``/healthz``."""
+
+    def __init__(self, server: OutputServer) -> None:
+        self._server = server
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        if method not in ("GET", "HEAD"):
+            return _answer(start_response, 501, b"not implemented\n",
+                           {"Content-Type": "text/plain; charset=utf-8", "Allow": "GET, HEAD"}, True)
+        with_body = method == "GET"
+        raw_path = environ.get("REQUEST_URI") or environ.get("PATH_INFO") or "/"
+        server = self._server
+        if urlsplit(raw_path).path == HEALTH_PATH:
             status, document = server.health()
             body = json.dumps(document, ensure_ascii=False, indent=2).encode() + b"\n"
-            self._send(status, body, {"Content-Type": "application/json; charset=utf-8",
-                                      "Cache-Control": "no-store"}, with_body)
-            return
-        target = resolve_request_path(server.root(), self.path)
+            return _answer(start_response, status, body, {"Content-Type": "application/json; charset=utf-8",
+                                                          "Cache-Control": "no-store"}, with_body)
+        target = resolve_request_path(server.root(), raw_path)
         try:
-            data = target.read_bytes() if target else None
-            stamp = target.stat().st_mtime if target else 0.0
+            data, info = read_consistent(target) if target else (b"", None)
         except OSError:
-            data = None
-        if target is None or data is None:
-            self._send(404, b"not found\n", {"Content-Type": "text/plain; charset=utf-8"}, with_body)
-            return
-        self._send_file(server.digest(target, data), target.name, data, stamp, with_body)
+            info = None
+        if target is None or info is None:
+            return _answer(start_response, 404, b"not found\n", {"Content-Type": "text/plain; charset=utf-8"},
+                           with_body)
+        digest = server.digest(target, info, data)
+        return _send_file(environ, start_response, digest, target.name, data, info.st_mtime, with_body)
 
-    def _send_file(self, digest: str, name: str, data: bytes, mtime: float, with_body: bool) -> None:
-        kind = content_type(name, data[:1024], self.headers.get("Accept", "*/*"))
-        suffix = "" if kind == content_type(name, data[:1024]) else "-view"  # the browser's representation
-        compress = accepts_gzip(self.headers.get("Accept-Encoding", "")) and len(data) >= GZIP_MIN_BYTES
-        headers = {
-            "ETag": f'"{digest}{suffix}{"-gzip" if compress else ""}"',
-            "Last-Modified": formatdate(int(mtime), usegmt=True),
-            "Cache-Control": "no-cache",
-            "Vary": "Accept, Accept-Encoding",
-            "X-Content-Type-Options": "nosniff",
-        }
-        if self._not_modified(headers["ETag"], int(mtime)):
-            self._send(304, b"", headers, with_body=False)
-            return
-        body = gzip.compress(data, mtime=0) if compress else data
-        if compress:
-            headers["Content-Encoding"] = "gzip"
-        self._send(200, body, {"Content-Type": kind, **headers}, with_body)
 
-    def _not_modified(self, etag: str, mtime: int) -> bool:
-        if_none_match = self.headers.get("If-None-Match")
-        if if_none_match is not None:
-            return etag_matches(if_none_match, etag)
-        since = self.headers.get("If-Modified-Since")
-        if since is None:
-            return False
-        try:
-            return mtime <= parsedate_to_datetime(since).timestamp()
-        except (TypeError, ValueError, IndexError):
-            return False
+def _send_file(environ: dict[str, Any], start_response: StartResponse, digest: str, name: str, data: bytes,
+               mtime: float, with_body: bool) -> list[bytes]:
+    accept = environ.get("HTTP_ACCEPT", "*/*")
+    kind = content_type(name, data[:1024], accept)
+    suffix = "" if kind == content_type(name, data[:1024]) else "-view"  # the browser's representation
+    compress = accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", "")) and len(data) >= GZIP_MIN_BYTES
+    headers = {
+        "ETag": f'"{digest}{suffix}{"-gzip" if compress else ""}"',
+        "Last-Modified": formatdate(int(mtime), usegmt=True),
+        "Cache-Control": "no-cache",
+        "Vary": "Accept, Accept-Encoding",
+        "X-Content-Type-Options": "nosniff",
+    }
+    if _not_modified(environ, headers["ETag"], int(mtime)):
+        return _answer(start_response, 304, b"", headers, False)
+    body = gzip.compress(data, mtime=0) if compress else data
+    if compress:
+        headers["Content-Encoding"] = "gzip"
+    return _answer(start_response, 200, body, {"Content-Type": kind, **headers}, with_body)
 
-    def _send(self, status: int, body: bytes, headers: dict[str, str], with_body: bool) -> None:
-        """Answer; a 304 has neither a body nor a ``Content-Length``."""
-        has_body = status != 304
-        self.send_response(status)
-        for name, value in {**headers, **({"Content-Length": str(len(body))} if has_body else {})}.items():
-            self.send_header(name, value)
-        self.end_headers()
-        if with_body and has_body:
-            self.wfile.write(body)
+
+def _not_modified(environ: dict[str, Any], etag: str, mtime: int) -> bool:
+    if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+    if if_none_match is not None:
+        return etag_matches(if_none_match, etag)
+    since = environ.get("HTTP_IF_MODIFIED_SINCE")
+    if since is None:
+        return False
+    try:
+        return mtime <= parsedate_to_datetime(since).timestamp()
+    except (TypeError, ValueError, IndexError):
+        return False
+
+
+def _answer(start_response: StartResponse, status: int, body: bytes, headers: dict[str, str],
+            with_body: bool) -> list[bytes]:
+    """Answer; a 304 has neither a body nor a ``Content-Length``; ``HEAD`` gets the headers of ``GET``."""
+    if status != 304:
+        headers = {**headers, "Content-Length": str(len(body))}
+    start_response(f"{status} {_REASONS.get(status, '')}".rstrip(), list(headers.items()))
+    return [body] if with_body and status != 304 else []

@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from types import FrameType
@@ -35,13 +35,17 @@ from feedkit.daemon.builder import Builder
 from feedkit.daemon.changes import config_changes, fingerprint
 from feedkit.daemon.eventlog import EventLog
 from feedkit.daemon.lock import StoreLock
-from feedkit.daemon.schedule import Scheduler, after, utc_now
-from feedkit.daemon.serve import OutputServer
+from feedkit.daemon.schedule import Clock, Scheduler, after, utc_now
+from feedkit.daemon.serve import IDLE_TIMEOUT, MAX_CONNECTIONS, THREADS, OutputServer
 from feedkit.errors import FeedkitError, StoreError
 from feedkit.report import BuildReport
+from feedkit.upstream.poll import plausible_wait
 
 MAX_FEED_OFFSET = 60.0
 RESCAN_JOB = "rescan"
+CLOCK_JUMP = 5.0
+"""Seconds the wall clock may drift from the monotonic clock between two looks (0.5 s apart) before it
+counts as a jump."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +63,12 @@ class DaemonSettings:
     """Stop by itself after this many seconds (demos, smoke tests)."""
     stop_grace: float = 5.0
     """Seconds a build in progress may take to finish after SIGTERM/SIGINT."""
+    serve_connections: int = MAX_CONNECTIONS
+    """Most connections the server keeps open at once (more wait in the listen backlog)."""
+    serve_threads: int = THREADS
+    """Threads that answer requests (slow clients never hold one)."""
+    serve_timeout: float = IDLE_TIMEOUT
+    """Seconds a connection may send or read nothing before it is closed."""
 
 
 def feed_offset(feed: UpstreamSourceConfig) -> float:
@@ -67,26 +77,31 @@ def feed_offset(feed: UpstreamSourceConfig) -> float:
     return fraction * min(feed.interval / 20, MAX_FEED_OFFSET)
 
 
-def run(load: Callable[[], Config], settings: DaemonSettings, log: EventLog | None = None) -> int:
+def run(load: Callable[[], Config], settings: DaemonSettings, log: EventLog | None = None, *,
+        clock: Clock = utc_now) -> int:
     """Run the daemon until SIGTERM/SIGINT (or ``settings.stop_after``); return the exit status.
 
-    ``load`` reads the config; it is called again on SIGHUP.  Raises
+    ``load`` reads the config; it is called again on SIGHUP.  ``clock`` is the wall clock that
+    builds take as ``now`` (a test passes one that jumps; see :meth:`Daemon._watch_clock`).  Raises
     :class:`~feedkit.errors.FeedkitError` when it cannot start (bad config, another daemon
     on the store, the port taken).  Signals are handled only when called from the main thread.
     """
-    return Daemon(load, settings, log or EventLog()).run()
+    return Daemon(load, settings, log or EventLog(), clock=clock).run()
 
 
 class Daemon:
     """One running daemon; :func:`run` is the way in."""
 
-    def __init__(self, load: Callable[[], Config], settings: DaemonSettings, log: EventLog) -> None:
+    def __init__(self, load: Callable[[], Config], settings: DaemonSettings, log: EventLog, *,
+                 clock: Clock = utc_now) -> None:
         self._load = load
         self.settings = settings
         self.log = log
+        self.clock = clock
         self.config = load()
         self.builder = Builder(lambda: self.config, log, debounce=settings.debounce, built=self._move_feed_jobs,
-                               failed=self._forget_fingerprint)
+                               failed=self._forget_fingerprint, clock=clock)
+        self._clock_mark = (time.monotonic(), clock())
         self._scheduler = Scheduler(log)
         self._server: OutputServer | None = None
         self._wake = threading.Event()
@@ -101,8 +116,10 @@ class Daemon:
             self.config.out.mkdir(parents=True, exist_ok=True)
             if self.settings.serve is not None:
                 host, port = self.settings.serve
-                self._server = OutputServer(host, port, root=lambda: self.config.out,
-                                             health=self.builder.health)
+                self._server = OutputServer(host, port, root=lambda: self.config.out, health=self.builder.health,
+                                            max_connections=self.settings.serve_connections,
+                                            threads=self.settings.serve_threads, timeout=self.settings.serve_timeout,
+                                            log=self.log)
                 self.config = self._with_served_base_url(self.config)
             self._write_pid_file()
             previous = self._install_signals()
@@ -146,11 +163,32 @@ class Daemon:
             timeout = 0.5 if deadline is None else max(0.0, min(0.5, deadline - time.monotonic()))
             self._wake.wait(timeout)
             self._wake.clear()
+            self._watch_clock()
             if deadline is not None and time.monotonic() >= deadline:
                 self.stop("--stop-after")
             elif self._reload_wanted:
                 self._reload_wanted = False
                 self._reload()
+
+    def _watch_clock(self) -> None:
+        """A wall clock that jumped (NTP, a resumed VM, an operator): re-plan every job from now.
+
+        The jobs (APScheduler) and the store's ``next_attempt`` times are wall-clock times, so a
+        clock set back by a day would leave every feed waiting a day.  The monotonic clock does
+        not jump: when the two disagree by more than :data:`CLOCK_JUMP` seconds, the daemon logs
+        a ``clock`` line, moves every job to its next interval from the new now, and asks for a
+        build (which polls the feeds that are due; the store treats a ``next_attempt`` beyond any
+        wait it could have planned as due, see :func:`feedkit.upstream.poll.plausible_wait`).
+        """
+        mono, wall = time.monotonic(), self.clock()
+        then_mono, then_wall = self._clock_mark
+        self._clock_mark = (mono, wall)
+        jump = (wall - then_wall).total_seconds() - (mono - then_mono)
+        if abs(jump) <= CLOCK_JUMP or self._stopping is not None:
+            return
+        self.log.warning("clock", jump_seconds=round(jump, 1), message="the wall clock jumped; re-planning every job")
+        self._schedule(self.config)
+        self.builder.request("clock jumped")
 
     def _end(self) -> None:
         self.log.info("stopping", reason=self._stopping or "error")
@@ -252,5 +290,8 @@ class Daemon:
             if source.status == "retired":
                 self._scheduler.move(f"feed:{feed.name}", None)
                 continue
-            when = max(source.next_attempt or now, utc_now())
-            self._scheduler.move(f"feed:{feed.name}", when + timedelta(seconds=feed_offset(feed)))
+            # a delay from the build's clock, applied on the scheduler's: the two may differ (a test's
+            # clock), and a next attempt beyond any wait the store can plan means the clock went back
+            wait = ((source.next_attempt or now) - now).total_seconds()
+            wait = min(max(0.0, wait), plausible_wait(feed, config.fetch))
+            self._scheduler.move(f"feed:{feed.name}", after(wait + feed_offset(feed)))

@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from feedkit.config.types import Config, UpstreamSourceConfig
+from feedkit.config.types import Config, FetchConfig, UpstreamSourceConfig
 from feedkit.errors import InputError
 from feedkit.model import Entry, Problem, Severity
 from feedkit.net.fetch import fetch_all, read_local
@@ -42,7 +42,7 @@ def collect(config: Config, *, now: datetime, report: BuildReport, refresh: bool
 def _poll(config: Config, store: Store, *, now: datetime, report: BuildReport, refresh: bool,
           progress: Progress) -> Iterator[Entry]:
     states = {feed.name: store.state(feed.name, feed.url) for feed in config.feeds}
-    due = [feed for feed in config.feeds if refresh or _due(store, feed, states[feed.name], now)]
+    due = [feed for feed in config.feeds if refresh or _due(store, feed, states[feed.name], now, config.fetch)]
     results = _fetch(config, due, states, now, progress)
     for feed in config.feeds:
         result = results.get(feed.name)
@@ -59,10 +59,31 @@ def _poll(config: Config, store: Store, *, now: datetime, report: BuildReport, r
         yield from kept
 
 
-def _due(store: Store, feed: UpstreamSourceConfig, state: SourceState, now: datetime) -> bool:
-    """Local files always; a feed whose next attempt has come; or one whose configured interval
-    is now shorter than what was planned (the config changed since the last poll)."""
+MAX_RETRY_AFTER = 7 * 24 * 3600
+"""Longest ``Retry-After`` that a planned next attempt is taken to stand for (a week)."""
+
+
+def plausible_wait(feed: UpstreamSourceConfig, fetch: FetchConfig) -> float:
+    """The longest wait (seconds) the store can plan for ``feed``: its interval, its backoff or a ``Retry-After``.
+
+    A ``next_attempt`` further from now than this was planned by a clock that has since been set back.
+    """
+    return float(max(feed.interval, fetch.max_backoff, MAX_RETRY_AFTER))
+
+
+def _due(store: Store, feed: UpstreamSourceConfig, state: SourceState, now: datetime,
+         fetch: FetchConfig | None = None) -> bool:
+    """Local files always; a feed whose next attempt has come; one whose configured interval
+    is now shorter than what was planned (the config changed since the last poll); or one whose
+    planned attempt or last attempt lies impossibly far ahead (the clock was set back)."""
     if feed.is_local or store.due(feed.name, now):
+        return True
+    if state.retired:
+        return False
+    limit = timedelta(seconds=plausible_wait(feed, fetch or FetchConfig()))
+    if state.next_attempt is not None and state.next_attempt - now > limit:
+        return True
+    if state.last_attempt is not None and state.last_attempt - now > timedelta(seconds=feed.interval):
         return True
     if state.retired or state.failures or state.last_attempt is None:
         return False
