@@ -30,7 +30,7 @@ from feedkit.config.types import Config
 from feedkit.errors import OutputError
 from feedkit.model import Entry, Problem, Severity
 from feedkit.output.websub import notify_hubs
-from feedkit.output.write import publish_file, safe_output_path
+from feedkit.output.write import OutputFolderError, check_output_path, publish_file
 from feedkit.pipeline import incremental
 from feedkit.pipeline.publish import publish_channel
 from feedkit.render.formats import render_index_json, render_opml
@@ -138,6 +138,8 @@ def _publish(config: Config, report: BuildReport, results: Sequence[ArticleResul
         progress("channels", number, len(planned))
         try:
             published = publish_channel(config, channel, report, archive=channel.folder in archived, outputs=outputs)
+        except OutputFolderError:  # the file system refused: stop, leave the index as it was
+            raise
         except OutputError as exc:  # this channel's files; the others and the index still get written
             report.problems.append(Problem(f"{config.out / channel.folder}", f"channel not written: {exc}"))
             continue
@@ -306,7 +308,7 @@ def _kept_channels(config: Config, planned: Sequence[PlannedChannel], report: Bu
                 category=category,
                 entries=(),
             )
-            safe_output_path(config.out, channel.folder)
+            check_output_path(config.out, channel.folder)
             present.add((kind, slug))
             yield channel
     except (ValueError, KeyError, TypeError, OSError) as exc:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -157,7 +158,8 @@ class Outputs:
         return True
 
     def all_intact(self) -> bool:
-        return bool(self.previous) and all(_same_stat(self.out / r.path, r) for r in self.previous.values())
+        folders: dict[str, bool] = {}
+        return bool(self.previous) and all(_same_stat(self.out / r.path, r, folders) for r in self.previous.values())
 
     def remember(self, paths: Sequence[str], fingerprint: str) -> None:
         for path in paths:
@@ -180,12 +182,27 @@ class Outputs:
         return ChannelInfo(**data), int(archive_pages), newest
 
 
-def _same_stat(path: Path, record: OutputRecord) -> bool:
+def _same_stat(path: Path, record: OutputRecord, folders: dict[str, bool] | None = None) -> bool:
+    """Whether ``path`` is still the regular file the record describes, reached through real folders
+    only (a planted symlink, at the file or at a folder on the way, is a change)."""
     try:
         info = os.lstat(path)
     except OSError:
         return False
-    return info.st_size == record.size and info.st_mtime_ns == record.mtime_ns
+    if not stat.S_ISREG(info.st_mode) or info.st_size != record.size or info.st_mtime_ns != record.mtime_ns:
+        return False
+    known = {} if folders is None else folders
+    parts = record.path.split("/")[:-1]
+    for depth in range(1, len(parts) + 1):
+        folder = "/".join(parts[:depth])
+        if folder not in known:
+            try:
+                known[folder] = stat.S_ISDIR(os.lstat(path.parents[len(parts) - depth]).st_mode)
+            except OSError:
+                known[folder] = False
+        if not known[folder]:
+            return False
+    return True
 
 
 def report_to_json(report: BuildReport) -> str:
