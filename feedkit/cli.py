@@ -93,6 +93,7 @@ class InputOptions:
     feeds: tuple[str, ...] = ()
     allow_hosts: tuple[str, ...] = ()
     store: Path | None = None
+    allow_shrink: bool = False
 
 
 def input_options(func: F) -> F:
@@ -122,6 +123,8 @@ def input_options(func: F) -> F:
                           "articles)."),
         click.option("--publish-hidden", is_flag=True,
                      help="Also publish the posts of PATHS that the generator hides (Hexo: names starting with _)."),
+        click.option("--allow-shrink", is_flag=True,
+                     help="Build although more than half of an article source's files went away since the last build."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -359,7 +362,7 @@ def config_from_options(inputs: InputOptions, *, require_out: bool = True) -> Co
         replace(_cli_source(path, i, inputs.paths), timezone=timezone, drop_selectors=inputs.drop_selectors,
                 drop_boilerplate=not inputs.keep_boilerplate, language=site.language,
                 generator=inputs.generator or "auto", publish_hidden=inputs.publish_hidden,
-                explicit=frozenset(explicit))
+                allow_shrink=inputs.allow_shrink, explicit=frozenset(explicit))
         for i, path in enumerate(inputs.paths)
     )
     taken = {s.name for s in config.articles} | {f.name for f in config.feeds}
@@ -370,6 +373,8 @@ def config_from_options(inputs: InputOptions, *, require_out: bool = True) -> Co
     feeds = tuple(
         _cli_feed(value, i, timezone=timezone, inputs=inputs, taken=taken) for i, value in enumerate(inputs.feeds)
     )
+    if inputs.allow_shrink:
+        config = replace(config, articles=tuple(replace(s, allow_shrink=True) for s in config.articles))
     config = replace(
         config,
         site=site,

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -135,3 +136,74 @@ def test_a_regular_file_where_a_folder_goes_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="exists and is not a folder"):
         write_if_changed(out, "all/rss.xml", b"x")
     assert (out / "all").read_bytes() == b"a file"
+
+
+# ---------------------------------------------------------------- a source that vanished or shrank
+
+
+def test_a_mistyped_article_folder_fails_and_leaves_the_output_untouched(tmp_path: Path) -> None:
+    make_posts(tmp_path / "posts")
+    assert feedkit("build", "posts", "--out", "public", cwd=tmp_path).returncode == 0
+    before = files_of(tmp_path / "public")
+    done = feedkit("build", "posts-typo/", "--out", "public", cwd=tmp_path)
+    assert done.returncode != 0
+    assert "posts-typo" in done.stderr and "does not exist" in done.stderr
+    assert "previous output is left as it was" in done.stderr
+    assert files_of(tmp_path / "public") == before
+
+
+def test_an_unreadable_article_folder_fails_and_leaves_the_output_untouched(
+        site: Config, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An NFS mount gone stale: the folder is there but cannot be listed."""
+    build(site)
+    before = files_of(site.out)
+    real_scandir = os.scandir
+    posts = site.articles[0].paths[0]
+
+    def stale(path: Any = ".") -> Any:
+        if Path(path) == posts:
+            raise OSError(116, "Stale file handle", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", stale)
+    with pytest.raises(InputError, match="Stale file handle") as caught:
+        build(site)
+    assert str(posts) in str(caught.value)
+    monkeypatch.undo()
+    assert files_of(site.out) == before
+
+
+def test_a_source_that_lost_more_than_half_its_files_is_held_back(site: Config) -> None:
+    build(site)
+    before = files_of(site.out)
+    posts = site.articles[0].paths[0]
+    for path in sorted(posts.glob("*.md"))[:5]:  # 5 of 8 gone: an emptied mount, a bad sync
+        path.unlink()
+    for attempt in range(2):  # refused every time until accepted: nothing was remembered meanwhile
+        with pytest.raises(InputError, match=r"5 of its 8 article files are gone") as caught:
+            build(site)
+        assert str(posts) in str(caught.value) and "allow_shrink" in str(caught.value)
+        assert files_of(site.out) == before, attempt
+    report = build(replace(site, articles=(replace(site.articles[0], allow_shrink=True),)))
+    assert report.published == 3
+    build(site)  # the new size is the normal one now
+
+
+def test_an_emptied_folder_is_held_back_too(tmp_path: Path) -> None:
+    make_posts(tmp_path / "posts")
+    assert feedkit("build", "posts", "--out", "public", cwd=tmp_path).returncode == 0
+    before = files_of(tmp_path / "public")
+    shutil.rmtree(tmp_path / "posts")
+    (tmp_path / "posts").mkdir()  # the mount point without its mount
+    done = feedkit("build", "posts", "--out", "public", cwd=tmp_path)
+    assert done.returncode != 0 and "shrank sharply" in done.stderr and "--allow-shrink" in done.stderr
+    assert files_of(tmp_path / "public") == before
+    assert feedkit("build", "posts", "--out", "public", "--allow-shrink", cwd=tmp_path).returncode == 0
+
+
+def test_removing_a_few_files_needs_no_permission(site: Config) -> None:
+    build(site)
+    posts = site.articles[0].paths[0]
+    for path in sorted(posts.glob("*.md"))[:4]:  # exactly half: fine
+        path.unlink()
+    assert build(site).published == 4

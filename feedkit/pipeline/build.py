@@ -71,6 +71,7 @@ def build(
     build got (:data:`~feedkit.report.Progress`).
     """
     now = now or datetime.now(UTC)
+    incremental.check_sources(config)
     report = BuildReport(dry_run=dry_run)
     config = _read_sites(config, now, report)
     if not config.site.base_url_set:

@@ -27,10 +27,11 @@ from pathlib import Path
 
 from feedkit._version import __version__
 from feedkit.articles.cache import USES_CLOCK, USES_MTIME, Plan, config_key, plan, result_from_json, timeless
-from feedkit.articles.discovery import discover
+from feedkit.articles.discovery import discover, unavailable
 from feedkit.articles.parse import ArticleResult
 from feedkit.articles.workers import ArticleJob, load_articles
-from feedkit.config.types import Config
+from feedkit.config.types import ArticleSourceConfig, Config
+from feedkit.errors import InputError
 from feedkit.model import ChannelInfo, Entry, Problem, Severity
 from feedkit.report import BuildReport, Progress, no_progress
 from feedkit.store import CachedArticle, OutputRecord, Store, entry_to_json
@@ -72,6 +73,7 @@ def scan_articles(config: Config, report: BuildReport, store: Store | None, *, f
         key = config_key(source, config.site.base_url)
         cached = store.cached_articles(source.name) if store is not None else {}
         source_plan = plan(files, cached, key, full=full or store is None)
+        check_shrink(source, len(cached), len(source_plan.gone))
         plans.append((source.name, source_plan))
         jobs.extend((path, rel_path, source, config.site.base_url, key) for path, rel_path in source_plan.misses)
         if source_plan.gone:
@@ -109,6 +111,35 @@ def scan_articles(config: Config, report: BuildReport, store: Store | None, *, f
     if store is not None:
         store.forget_sources([source.name for source in config.articles])
     return inputs
+
+
+SHRINK_MIN_FILES = 4
+"""Sources with fewer article files in the last build are never held back for shrinking."""
+
+
+def check_sources(config: Config) -> None:
+    """Raise :class:`~feedkit.errors.InputError` naming the first article source path that is missing
+    or unreadable as a whole: nothing is built, the previous output stays as it was."""
+    for source in config.articles:
+        found = unavailable(source)
+        if found is not None:
+            path, reason = found
+            raise InputError(str(path), f"article source {source.name!r} {reason}. Nothing was built and the "
+                             "previous output is left as it was: fix the path (or mount it) and build again, or "
+                             "remove the source from the config if it is gone for good")
+
+
+def check_shrink(source: ArticleSourceConfig, before: int, gone: int) -> None:
+    """Raise :class:`~feedkit.errors.InputError` when more than half of a source's article files (of at
+    least :data:`SHRINK_MIN_FILES`) went away at once, unless the source sets ``allow_shrink``.
+
+    Called before anything is parsed or remembered, so the next build sees the same shrink."""
+    if source.allow_shrink or before < SHRINK_MIN_FILES or gone * 2 <= before:
+        return
+    raise InputError(str(source.paths[0]), f"article source {source.name!r} shrank sharply: {gone} of its {before} "
+                     "article files are gone since the last build (an unmounted, emptied or mistyped folder?). "
+                     "Nothing was built and the previous output is left as it was. If they were removed on "
+                     "purpose, build once with --allow-shrink (or set allow_shrink = true in its [[articles]] table)")
 
 
 def input_fingerprint(config: Config, articles: ArticleInputs, upstream: Sequence[Entry]) -> str:
