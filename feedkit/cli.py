@@ -9,6 +9,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -36,14 +37,14 @@ from feedkit.config.types import (
 )
 from feedkit.daemon import service as daemon
 from feedkit.daemon.eventlog import LOG_FORMATS, EventLog
-from feedkit.daemon.lock import read_pid_file, running_pid
+from feedkit.daemon.lock import hold, read_pid_file, running_pid
 from feedkit.daemon.serve import parse_bind
 from feedkit.daemon.service import DaemonSettings
-from feedkit.errors import ConfigError, FeedkitError
+from feedkit.errors import ConfigError, FeedkitError, StoreError
 from feedkit.pipeline.build import build
 from feedkit.report import BuildReport
 from feedkit.selectors import check_selectors
-from feedkit.store import Store, health_from_state
+from feedkit.store import Store, check_store, health_from_state, move_aside
 
 EXIT_OK = 0
 EXIT_SKIPPED = 1
@@ -243,6 +244,59 @@ def reload_command(config_path: Path | None, out: Path | None, store: Path | Non
     click.echo(f"asked the feedkit daemon (pid {pid}) to reload its config; its log says what changed")
 
 
+@main.group("store")
+def store_group() -> None:
+    """Check the store file, or move a damaged one aside and rebuild it from the sources."""
+
+
+@store_group.command("check")
+@store_options
+def store_check_command(config_path: Path | None, out: Path | None, store: Path | None) -> None:
+    """Check the store without changing it: header, schema version, PRAGMA integrity_check (exit 3 if damaged)."""
+    try:
+        path = _store_path(config_path, out, store)
+    except FeedkitError as exc:
+        _fail(exc)
+    if not path.is_file():
+        click.echo(f"feedkit: {path}: no store here (a build creates it)", err=True)
+        sys.exit(EXIT_OUTPUT)
+    problems, counts = check_store(path)
+    for problem in problems:
+        click.echo(f"damaged: {path}: {problem}", err=True)
+    if problems:
+        click.echo(f"feedkit: {path} cannot be used. 'feedkit store rebuild' (with the same inputs as build) moves "
+                   "it aside and builds a new store from the sources", err=True)
+        sys.exit(EXIT_OUTPUT)
+    click.echo(f"{path}: ok (" + ", ".join(f"{table} {count}" for table, count in counts.items()) + ")")
+
+
+@store_group.command("rebuild")
+@input_options
+@report_options
+def store_rebuild_command(strict: bool, quiet: bool, as_json: bool, **inputs: Any) -> None:
+    """Move the store aside (STORE.damaged-TIME) and build a new one from the sources, polling every feed now.
+
+    Upstream entries that only lived in the store (ones their feeds no longer carry) are lost."""
+    try:
+        config = config_from_options(InputOptions(**inputs))
+        with hold(config):
+            stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+            try:
+                aside = move_aside(config.store_path, stamp)
+            except OSError as exc:
+                raise StoreError(config.store_path, f"cannot move it aside: {exc.strerror or exc}") from None
+            with _Progress(quiet=quiet) as progress:
+                report = build(config, refresh=True, full=True, progress=progress)
+    except FeedkitError as exc:
+        _fail(exc)
+    if aside is not None:
+        click.echo(f"store: moved {config.store_path} to {aside}; built a new store from the sources. Upstream "
+                   "entries that only lived in the old store (their feeds no longer carry them) are gone from "
+                   "the new one", err=True)
+    _print_report(report, quiet=quiet, as_json=as_json)
+    sys.exit(EXIT_SKIPPED if strict and not report.ok else EXIT_OK)
+
+
 def _store_path(config_path: Path | None, out: Path | None, store: Path | None) -> Path:
     if store is not None:
         return store
@@ -259,7 +313,7 @@ def _run_build(
 ) -> None:
     try:
         config = config_from_options(inputs, require_out=not dry_run)
-        with _Progress(quiet=quiet) as progress:
+        with _Progress(quiet=quiet) as progress, nullcontext() if dry_run else hold(config):
             report = build(config, dry_run=dry_run, refresh=refresh, full=full, progress=progress)
     except FeedkitError as exc:
         _fail(exc)

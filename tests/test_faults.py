@@ -5,6 +5,7 @@ Each test names the protection it checks and fails when that protection is remov
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -15,10 +16,12 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 
 from feedkit.config.types import ArticleSourceConfig, ChannelsConfig, Config, SiteConfig
+from feedkit.daemon.lock import StoreLock
 from feedkit.errors import InputError, OutputError, StoreError
 from feedkit.output.write import write_if_changed
 from feedkit.pipeline.build import build
@@ -207,3 +210,179 @@ def test_removing_a_few_files_needs_no_permission(site: Config) -> None:
     for path in sorted(posts.glob("*.md"))[:4]:  # exactly half: fine
         path.unlink()
     assert build(site).published == 4
+
+
+# ---------------------------------------------------------------- store faults
+
+
+def built_site(tmp_path: Path) -> Path:
+    make_posts(tmp_path / "posts")
+    done = feedkit("build", "posts", "--out", "public", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    return tmp_path / "public.feedkit.sqlite"
+
+
+def damage(store: Path, how: str) -> None:
+    if how == "corrupt":
+        data = bytearray(store.read_bytes())
+        data[:100] = b"\x00garbage" * 12 + b"\x00" * 4  # the header and the first page's start
+        store.write_bytes(bytes(data))
+    elif how == "truncated":
+        with sqlite3.connect(store) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        data = store.read_bytes()
+        store.write_bytes(data[: len(data) // 2 + 100])
+    elif how == "newer":
+        with sqlite3.connect(store) as connection:
+            connection.execute("PRAGMA user_version = 99")
+    else:
+        raise ValueError(how)
+
+
+@pytest.mark.parametrize("how", ["corrupt", "truncated", "newer"])
+def test_a_damaged_store_is_a_clear_error_with_the_recovery(tmp_path: Path, how: str) -> None:
+    store = built_site(tmp_path)
+    before = files_of(tmp_path / "public")
+    damage(store, how)
+    write_article(tmp_path / "posts", "new.md", ARTICLE.format(i=99, day=28, category="news"))
+    done = feedkit("build", "posts", "--out", "public", cwd=tmp_path)
+    assert done.returncode == 3, done.stderr
+    assert str(store) in done.stderr and "feedkit store rebuild" in done.stderr, done.stderr
+    assert files_of(tmp_path / "public") == before
+    checked = feedkit("store", "check", "--out", "public", cwd=tmp_path)
+    assert checked.returncode == 3 and str(store) in checked.stderr, checked
+    rebuilt = feedkit("store", "rebuild", "posts", "--out", "public", cwd=tmp_path)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert ("moved" in rebuilt.stderr and "lost" in rebuilt.stderr) or "gone" in rebuilt.stderr
+    assert list(tmp_path.glob("public.feedkit.sqlite.damaged-*"))
+    assert feedkit("store", "check", "--out", "public", cwd=tmp_path).returncode == 0
+    fresh = tmp_path / "fresh"
+    assert feedkit("build", "posts", "--out", fresh, cwd=tmp_path).returncode == 0
+    assert files_of(tmp_path / "public") == files_of(fresh)
+
+
+def test_store_check_passes_a_healthy_store(tmp_path: Path) -> None:
+    built_site(tmp_path)
+    done = feedkit("store", "check", "--out", "public", cwd=tmp_path)
+    assert done.returncode == 0 and ": ok (" in done.stdout and "articles 8" in done.stdout
+
+
+def test_a_locked_store_names_the_file_and_what_to_do(tmp_path: Path) -> None:
+    store = built_site(tmp_path)
+    holder = sqlite3.connect(store, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # e.g. a sqlite3 shell left in a write transaction
+    try:
+        with Store.open(store, busy_timeout=0.2) as opened, pytest.raises(StoreError) as caught:
+            opened.cache_articles("posts", [])
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert str(store) in str(caught.value) and "locked by another process" in str(caught.value)
+    assert "try again" in str(caught.value)
+
+
+def test_a_second_build_on_the_same_output_refuses_at_once(tmp_path: Path) -> None:
+    store = built_site(tmp_path)
+    before = files_of(tmp_path / "public")
+    write_article(tmp_path / "posts", "new.md", ARTICLE.format(i=99, day=28, category="news"))
+    with StoreLock.acquire(store):  # a build (or the daemon) in progress
+        done = feedkit("build", "posts", "--out", "public", cwd=tmp_path)
+        assert done.returncode == 3
+        assert f"pid {os.getpid()}" in done.stderr and "already running" in done.stderr
+        assert files_of(tmp_path / "public") == before
+        other_store = feedkit("build", "posts", "--out", "public", "--store", tmp_path / "other.sqlite",
+                              cwd=tmp_path)
+        assert other_store.returncode == 3 and "already running" in other_store.stderr  # same output folder
+    assert feedkit("build", "posts", "--out", "public", cwd=tmp_path).returncode == 0
+
+
+# ---------------------------------------------------------------- the file system says no
+
+
+@contextmanager
+def small_tmpfs(where: Path, size: str) -> Iterator[Path]:
+    """A tmpfs of ``size`` mounted at ``where`` (root only); skips the test where it cannot be made."""
+    where.mkdir()
+    if not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a tmpfs needs root and mount(8)")
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(where)],
+                          capture_output=True, text=True)
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {made.stderr.strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], capture_output=True)
+
+
+BIG = "<p>" + "lorem ipsum dolor sit amet " * 2000 + "</p>"
+
+
+@pytest.mark.parametrize("store_on", ["same disk", "other disk"])
+def test_a_full_disk_leaves_the_old_files_intact_and_says_so(tmp_path: Path, store_on: str) -> None:
+    make_posts(tmp_path / "posts")
+    with small_tmpfs(tmp_path / "disk", "400k") as disk:
+        out = disk / "public"  # the store beside it, on the same small disk (the default), or elsewhere
+        store = disk / "public.feedkit.sqlite" if store_on == "same disk" else tmp_path / "store.sqlite"
+        done = feedkit("build", "posts", "--out", out, "--store", store, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        before = files_of(out)
+        for i in range(8):  # each ~50 KB, shown in several channels and formats: far more than is left
+            write_article(tmp_path / "posts", f"big-{i}.md", ARTICLE.format(i=100 + i, day=20 + i, category="news")
+                          .replace("<p>Body", BIG + "<p>Body"))
+        done = feedkit("build", "posts", "--out", out, "--store", store, cwd=tmp_path)
+        assert done.returncode == 3, done.stderr
+        if store_on == "same disk":  # the parse cache fills it first
+            assert f"{store}: cannot write the store: database or disk is full" in done.stderr, done.stderr
+            assert "Nothing was committed" in done.stderr and "free some space" in done.stderr
+        else:
+            assert "No space left on device" in done.stderr and str(out) in done.stderr, done.stderr
+            assert "every file in the output folder is still its old or its new complete version" in done.stderr
+        after = files_of(out)
+        assert set(after) == set(before)  # no temporary file left, nothing new half-written
+        assert after[INDEX] == before[INDEX]
+        for path, data in after.items():
+            parse_output(path, data)
+        assert check_integrity(store)
+        subprocess.run(["mount", "-o", "remount,size=16m", str(disk)], check=True)  # space freed
+        assert feedkit("build", "posts", "--out", out, "--store", store, cwd=tmp_path).returncode == 0
+        assert feedkit("build", "posts", "--out", tmp_path / "fresh", cwd=tmp_path).returncode == 0
+        assert files_of(out) == files_of(tmp_path / "fresh")
+
+
+def test_a_read_only_output_folder_is_a_clear_error(tmp_path: Path) -> None:
+    make_posts(tmp_path / "posts")
+    with small_tmpfs(tmp_path / "disk", "4m") as disk:
+        out = disk / "public"
+        store = tmp_path / "store.sqlite"
+        assert feedkit("build", "posts", "--out", out, "--store", store, cwd=tmp_path).returncode == 0
+        before = files_of(out)
+        remounted = subprocess.run(["mount", "-o", "remount,ro", str(disk)], capture_output=True, text=True)
+        if remounted.returncode != 0:
+            pytest.skip(f"cannot remount read-only: {remounted.stderr.strip()}")
+        write_article(tmp_path / "posts", "new.md", ARTICLE.format(i=99, day=28, category="news"))
+        done = feedkit("build", "posts", "--out", out, "--store", store, cwd=tmp_path)
+        assert done.returncode == 3
+        assert "Read-only file system" in done.stderr and str(out) in done.stderr, done.stderr
+        assert "remount it read-write or choose another --out" in done.stderr
+        assert files_of(out) == before
+        subprocess.run(["mount", "-o", "remount,rw", str(disk)], check=True)
+        assert feedkit("build", "posts", "--out", out, "--store", store, cwd=tmp_path).returncode == 0
+
+
+INDEX = "index.json"
+
+
+def parse_output(path: str, data: bytes) -> None:
+    """Every output file is complete: it parses as what its name says."""
+    if path.endswith(".json"):
+        json.loads(data)
+    elif path.endswith((".xml", ".opml", ".xsl")):
+        ElementTree.fromstring(data)
+    else:
+        assert data.rstrip().endswith(b"</html>"), path
+
+
+def check_integrity(store: Path) -> bool:
+    with sqlite3.connect(store) as connection:
+        return [row[0] for row in connection.execute("PRAGMA integrity_check")] == ["ok"]

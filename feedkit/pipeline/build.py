@@ -30,7 +30,7 @@ from feedkit.config.types import Config
 from feedkit.errors import OutputError
 from feedkit.model import Entry, Problem, Severity
 from feedkit.output.websub import notify_hubs
-from feedkit.output.write import OutputFolderError, check_output_path, publish_file
+from feedkit.output.write import OutputFolderError, check_output_path, publish_file, remove_stale_temp_files
 from feedkit.pipeline import incremental
 from feedkit.pipeline.publish import publish_channel
 from feedkit.render.formats import render_index_json, render_opml
@@ -80,6 +80,8 @@ def build(
             "site.base_url to the public URL of the output folder)", Severity.WARNING))
     upstream = feeds.collect(config, now=now, report=report, refresh=refresh, progress=progress)
     with _open_store(config, dry_run) as store:
+        if not dry_run:  # what writes killed half-way left (builds do not overlap: the CLI and daemon lock)
+            remove_stale_temp_files(config.out)
         inputs = incremental.scan_articles(config, report, store, full=full, progress=progress)
         outputs = incremental.Outputs.load(store, config.out, full=full)
         fingerprint = incremental.input_fingerprint(config, inputs, upstream)
