@@ -3,6 +3,7 @@
 
     python3 dev.py demo     build the bundled example site into build/demo/ and serve it (daemon)
     python3 dev.py test     lint, type-check and run the whole test suite
+    python3 dev.py crash    SIGKILL builds and daemons at random points (CRASH_KILLS, default 120)
 
 Both create ./.venv and install feedkit with its development tools the first time
 (and again whenever pyproject.toml changes).
@@ -127,7 +128,13 @@ def test() -> None:
     run(BIN / "python", "-m", "pytest", "-q", *sys.argv[2:])
 
 
-TASKS = {"demo": demo, "test": test}
+def crash() -> None:
+    """The long crash-safety run (tests/crashkit.py): the figures in docs/operations.md."""
+    ensure_venv()
+    run(BIN / "python", "-m", "tests.crashkit", "--kills", os.environ.get("CRASH_KILLS", "120"), *sys.argv[2:])
+
+
+TASKS = {"demo": demo, "test": test, "crash": crash}
 
 if __name__ == "__main__":
     if sys.version_info < (3, 11):  # noqa: UP036 - this script must explain itself on an old Python
