@@ -292,7 +292,7 @@ class Harness:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(child.pid, signal.SIGKILL)
         else:
-            deadline = time.monotonic() + 120
+            deadline = time.monotonic() + max(20.0, self.build_seconds * 10)
             while child.poll() is None and time.monotonic() < deadline:
                 time.sleep(0.01)
             if child.poll() is None:  # the event never came (a daemon idles): kill it now
