@@ -5,6 +5,7 @@
     python3 dev.py docs     build the docs site into build/docs/ (open build/docs/index.html)
     python3 dev.py test     lint, type-check and run the whole test suite (the docs site included)
     python3 dev.py soak     run the daemon against a flapping upstream for 15 minutes (SOAK_SECONDS)
+    python3 dev.py crash    SIGKILL builds and daemons at random points (CRASH_KILLS, default 120)
 
 Each creates ./.venv and installs feedkit with its development tools (the 'dev' extra,
 which includes the 'docs' and 'feedgen' extras) the first time, and again whenever
@@ -150,7 +151,13 @@ def soak() -> None:
     run(BIN / "python", "-m", "tests.soak", *sys.argv[2:])
 
 
-TASKS = {"demo": demo, "docs": docs, "test": test, "soak": soak}
+def crash() -> None:
+    """The long crash-safety run (tests/crashkit.py): the figures in docs/operations.md."""
+    ensure_venv()
+    run(BIN / "python", "-m", "tests.crashkit", "--kills", os.environ.get("CRASH_KILLS", "120"), *sys.argv[2:])
+
+
+TASKS = {"demo": demo, "docs": docs, "test": test, "soak": soak, "crash": crash}
 
 if __name__ == "__main__":
     if sys.version_info < (3, 11):  # noqa: UP036 - this script must explain itself on an old Python

@@ -9,6 +9,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,17 +38,17 @@ from feedkit.config.types import (
 )
 from feedkit.daemon import service as daemon
 from feedkit.daemon.eventlog import LOG_FORMATS, EventLog
-from feedkit.daemon.lock import read_pid_file, running_pid
+from feedkit.daemon.lock import hold, read_pid_file, running_pid
 from feedkit.daemon.schedule import utc_now
 from feedkit.daemon.serve import IDLE_TIMEOUT, MAX_CONNECTIONS, THREADS, parse_bind
 from feedkit.daemon.service import DaemonSettings
-from feedkit.errors import ConfigError, FeedkitError
+from feedkit.errors import ConfigError, FeedkitError, StoreError
 from feedkit.pipeline import explain as explaining
 from feedkit.pipeline.build import build
 from feedkit.pipeline.scaffold import scaffold
 from feedkit.report import BuildReport
 from feedkit.selectors import check_selectors
-from feedkit.store import Store, health_from_state
+from feedkit.store import Store, check_store, health_from_state, move_aside
 
 EXIT_OK = 0
 EXIT_SKIPPED = 1
@@ -98,6 +99,7 @@ class InputOptions:
     allow_hosts: tuple[str, ...] = ()
     store: Path | None = None
     allow_code: bool = False
+    allow_shrink: bool = False
 
 
 def input_options(func: F) -> F:
@@ -129,6 +131,8 @@ def input_options(func: F) -> F:
                      help="Also publish the posts of PATHS that the generator hides (Hexo: names starting with _)."),
         click.option("--allow-code", is_flag=True,
                      help="Let [[transforms]] of type 'code' import the 'module:function' they name."),
+        click.option("--allow-shrink", is_flag=True,
+                     help="Build although more than half of an article source's files went away since the last build."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -321,6 +325,59 @@ def reload_command(config_path: Path | None, out: Path | None, store: Path | Non
     click.echo(f"asked the feedkit daemon (pid {pid}) to reload its config; its log says what changed")
 
 
+@main.group("store")
+def store_group() -> None:
+    """Check the store file, or move a damaged one aside and rebuild it from the sources."""
+
+
+@store_group.command("check")
+@store_options
+def store_check_command(config_path: Path | None, out: Path | None, store: Path | None) -> None:
+    """Check the store without changing it: header, schema version, PRAGMA integrity_check (exit 3 if damaged)."""
+    try:
+        path = _store_path(config_path, out, store)
+    except FeedkitError as exc:
+        _fail(exc)
+    if not path.is_file():
+        click.echo(f"feedkit: {path}: no store here (a build creates it)", err=True)
+        sys.exit(EXIT_OUTPUT)
+    problems, counts = check_store(path)
+    for problem in problems:
+        click.echo(f"damaged: {path}: {problem}", err=True)
+    if problems:
+        click.echo(f"feedkit: {path} cannot be used. 'feedkit store rebuild' (with the same inputs as build) moves "
+                   "it aside and builds a new store from the sources", err=True)
+        sys.exit(EXIT_OUTPUT)
+    click.echo(f"{path}: ok (" + ", ".join(f"{table} {count}" for table, count in counts.items()) + ")")
+
+
+@store_group.command("rebuild")
+@input_options
+@report_options
+def store_rebuild_command(strict: bool, quiet: bool, as_json: bool, **inputs: Any) -> None:
+    """Move the store aside (STORE.damaged-TIME) and build a new one from the sources, polling every feed now.
+
+    Upstream entries that only lived in the store (ones their feeds no longer carry) are lost."""
+    try:
+        config = config_from_options(InputOptions(**inputs))
+        with hold(config):
+            stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+            try:
+                aside = move_aside(config.store_path, stamp)
+            except OSError as exc:
+                raise StoreError(config.store_path, f"cannot move it aside: {exc.strerror or exc}") from None
+            with _Progress(quiet=quiet) as progress:
+                report = build(config, refresh=True, full=True, progress=progress)
+    except FeedkitError as exc:
+        _fail(exc)
+    if aside is not None:
+        click.echo(f"store: moved {config.store_path} to {aside}; built a new store from the sources. Upstream "
+                   "entries that only lived in the old store (their feeds no longer carry them) are gone from "
+                   "the new one", err=True)
+    _print_report(report, quiet=quiet, as_json=as_json)
+    sys.exit(EXIT_SKIPPED if strict and not report.ok else EXIT_OK)
+
+
 def _store_path(config_path: Path | None, out: Path | None, store: Path | None) -> Path:
     if store is not None:
         return store
@@ -337,7 +394,7 @@ def _run_build(
 ) -> None:
     try:
         config = config_from_options(inputs, require_out=not dry_run)
-        with _Progress(quiet=quiet) as progress:
+        with _Progress(quiet=quiet) as progress, nullcontext() if dry_run else hold(config):
             report = build(config, dry_run=dry_run, refresh=refresh, full=full, progress=progress)
     except FeedkitError as exc:
         _fail(exc)
@@ -440,7 +497,7 @@ def config_from_options(inputs: InputOptions, *, require_out: bool = True) -> Co
         replace(_cli_source(path, i, inputs.paths), timezone=timezone, drop_selectors=inputs.drop_selectors,
                 drop_boilerplate=not inputs.keep_boilerplate, language=site.language,
                 generator=inputs.generator or "auto", publish_hidden=inputs.publish_hidden,
-                explicit=frozenset(explicit))
+                allow_shrink=inputs.allow_shrink, explicit=frozenset(explicit))
         for i, path in enumerate(inputs.paths)
     )
     taken = {s.name for s in config.articles} | {f.name for f in config.feeds}
@@ -451,6 +508,8 @@ def config_from_options(inputs: InputOptions, *, require_out: bool = True) -> Co
     feeds = tuple(
         _cli_feed(value, i, timezone=timezone, inputs=inputs, taken=taken) for i, value in enumerate(inputs.feeds)
     )
+    if inputs.allow_shrink:
+        config = replace(config, articles=tuple(replace(s, allow_shrink=True) for s in config.articles))
     config = replace(
         config,
         site=site,

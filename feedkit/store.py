@@ -32,6 +32,9 @@ from feedkit.net.result import FetchResult
 from feedkit.report import SourceHealth
 
 SCHEMA_VERSION = 2
+RECOVERY = ("'feedkit store check' says what is wrong; 'feedkit store rebuild' moves the file aside and builds "
+            "a new store from the sources (docs/operations.md#store-faults)")
+"""The documented recovery, named by every error about a damaged or unusable store."""
 BUSY_TIMEOUT = 10.0
 """Seconds to wait for another process holding the store before giving up."""
 
@@ -230,7 +233,8 @@ class Store:
         version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
         if version > SCHEMA_VERSION:
             raise StoreError(self.path, f"written by a newer feedkit (store schema {version}, this version "
-                                        f"understands up to {SCHEMA_VERSION}): upgrade feedkit or use another file")
+                                        f"understands up to {SCHEMA_VERSION}): upgrade feedkit, or use another "
+                                        f"file, or start afresh: {RECOVERY}")
         tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if version == 0 and tables - _TABLES:
             raise StoreError(self.path, "is a SQLite database but not a feedkit store (it has tables "
@@ -254,11 +258,15 @@ class Store:
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
                 raise StoreError(self.path, f"the store is locked by another process (waited "
-                                            f"{self._busy_timeout:g} s): {exc}") from None
-            raise StoreError(self.path, f"cannot use the store: {exc}") from None
+                                            f"{self._busy_timeout:g} s): {exc}. Wait for that process (another "
+                                            "feedkit, a backup, a sqlite3 shell) to finish, then try again") from None
+            if "full" in str(exc):
+                raise StoreError(self.path, f"cannot write the store: {exc}. Nothing was committed (the store is "
+                                            "as the last complete build left it): free some space and try again") \
+                    from None
+            raise StoreError(self.path, f"cannot use the store: {exc}. {RECOVERY}") from None
         except sqlite3.DatabaseError as exc:
-            raise StoreError(self.path, f"damaged or not a feedkit store ({exc}): move it away to start afresh") \
-                from None
+            raise StoreError(self.path, f"damaged or not a feedkit store ({exc}). {RECOVERY}") from None
 
     @contextmanager
     def _transaction(self, *, write: bool = True) -> Iterator[None]:
@@ -451,6 +459,56 @@ class Store:
             self._db.executemany(
                 "INSERT OR REPLACE INTO outputs (path, fingerprint, size, mtime_ns) VALUES (?, ?, ?, ?)",
                 [(o.path, o.fingerprint, o.size, o.mtime_ns) for o in outputs])
+
+
+def check_store(path: Path) -> tuple[list[str], dict[str, int]]:
+    """Check the store file at ``path`` without changing it: the problems found (none: healthy) and the
+    row count of each table.  Looks at the header, the schema version and ``PRAGMA integrity_check``."""
+    try:
+        with path.open("rb") as stream:
+            header = stream.read(16)
+    except OSError as exc:
+        return [f"cannot read it: {exc.strerror or exc}"], {}
+    if header and header != b"SQLite format 3\x00":
+        return ["not a SQLite database (its first bytes are not the SQLite header)"], {}
+    try:
+        connection = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT)
+    except sqlite3.Error as exc:
+        return [f"cannot open it: {exc}"], {}
+    problems: list[str] = []
+    counts: dict[str, int] = {}
+    try:
+        version = int(connection.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            problems.append(f"written by a newer feedkit (schema {version}; this one understands up to "
+                            f"{SCHEMA_VERSION})")
+        rows = [str(row[0]) for row in connection.execute("PRAGMA integrity_check")]
+        if rows != ["ok"]:
+            problems.extend(f"integrity: {row}" for row in rows[:20])
+        tables = {str(row[0]) for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if tables - _TABLES:
+            problems.append(f"not a feedkit store (it has tables {', '.join(sorted(tables - _TABLES))})")
+        for table in sorted(tables & _TABLES):
+            counts[table] = int(connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+    except sqlite3.Error as exc:
+        problems.append(f"damaged: {exc}")
+    finally:
+        connection.close()
+    return problems, counts
+
+
+def move_aside(path: Path, stamp: str) -> Path | None:
+    """Rename the store file at ``path`` (with its ``-wal`` and ``-shm``) to ``PATH.damaged-STAMP``; the new
+    name, or None when there was no file."""
+    if not path.exists() and not path.is_symlink():
+        return None
+    aside = path.with_name(f"{path.name}.damaged-{stamp}")
+    for suffix in ("-wal", "-shm"):
+        companion = path.with_name(path.name + suffix)
+        if companion.exists():
+            companion.rename(aside.with_name(aside.name + suffix))
+    path.rename(aside)
+    return aside
 
 
 def _cutoff(now: datetime, keep_days: int) -> str:

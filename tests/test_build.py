@@ -177,13 +177,17 @@ def test_missing_base_url_is_a_warning(tmp_path: Path) -> None:
     assert any(p.origin == "site.base_url" and p.severity is Severity.WARNING for p in report.problems)
 
 
-def test_missing_source_folder_is_reported(tmp_path: Path) -> None:
+def test_missing_source_folder_stops_the_build(tmp_path: Path) -> None:
+    """One configured path missing is an unmounted or mistyped folder, not a deletion (docs/operations.md)."""
+    from feedkit.errors import InputError
+
     make_site(tmp_path / "src")
     config = Config(out=tmp_path / "out", site=SiteConfig(base_url=BASE, base_url_set=True),
                     articles=(ArticleSourceConfig(paths=(tmp_path / "src", tmp_path / "nope"), name="x"),))
-    report = build(config)
-    assert report.published == 3
-    assert any("nope" in p.origin for p in report.skipped)
+    with pytest.raises(InputError, match="does not exist") as caught:
+        build(config)
+    assert caught.value.origin == str(tmp_path / "nope")
+    assert not (tmp_path / "out").exists()
 
 
 def test_unwritable_output_raises_output_error(tmp_path: Path) -> None:

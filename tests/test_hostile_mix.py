@@ -315,9 +315,6 @@ def test_the_second_run_under_another_tz_gives_the_same_output(mix: Mix, tmp_pat
     assert check_tree(out) == []
 
 
-@pytest.mark.xfail(strict=False, reason="needs the symlink-replacement fix of #10 (its first 'Found from outside' "
-                   "bullet, another engineer's branch): until it is merged a symlinked all/rss.xml drops the whole "
-                   "'all' channel from the index; remove this mark when it passes")
 @pytest.mark.unchecked_output("the copied folder holds the planted links of the mix's article folder")
 def test_the_second_run_replaces_a_planted_symlink_and_gives_the_same_output(mix: Mix, tmp_path: Path) -> None:
     done, out = second_run(mix, tmp_path, plant_symlink=True)

@@ -87,35 +87,38 @@ def test_unsafe_relative_paths_are_refused(tmp_path: Path, rel_path: str, reason
     assert _all_files(tmp_path) == []
 
 
-def test_symlinked_folder_pointing_outside_is_refused(tmp_path: Path) -> None:
+def test_symlinked_folder_pointing_outside_is_replaced_not_followed(tmp_path: Path) -> None:
     out = tmp_path / "out"
     outside = tmp_path / "outside"
     out.mkdir()
     outside.mkdir()
     (out / "category").symlink_to(outside, target_is_directory=True)
-    with pytest.raises(OutputError, match="outside the output folder"):
-        write_if_changed(out, "category/rss.xml", b"x")
+    replaced: list[str] = []
+    assert write_if_changed(out, "category/rss.xml", b"x", replaced=replaced) is True
     assert list(outside.iterdir()) == []
+    assert (out / "category").is_dir() and not (out / "category").is_symlink()
+    assert replaced == [f"category/ -> {outside}"]
 
 
-def test_symlinked_file_pointing_outside_is_refused(tmp_path: Path) -> None:
+def test_symlinked_file_pointing_outside_is_replaced_not_written_through(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
     victim = tmp_path / "victim.txt"
-    victim.write_bytes(b"keep me")
+    victim.write_bytes(b"x")  # even when it already holds the new bytes
     (out / "rss.xml").symlink_to(victim)
-    with pytest.raises(OutputError, match="outside the output folder"):
-        write_if_changed(out, "rss.xml", b"x")
-    assert victim.read_bytes() == b"keep me"
+    assert write_if_changed(out, "rss.xml", b"x") is True
+    assert victim.read_bytes() == b"x" and not (out / "rss.xml").is_symlink()
+    assert (out / "rss.xml").read_bytes() == b"x"
 
 
-def test_symlink_inside_the_output_folder_is_fine(tmp_path: Path) -> None:
+def test_symlink_inside_the_output_folder_is_replaced_too(tmp_path: Path) -> None:
     out = tmp_path / "out"
     (out / "real").mkdir(parents=True)
     (out / "alias").symlink_to(out / "real", target_is_directory=True)
     assert safe_output_path(out, "alias/rss.xml") == out / "alias" / "rss.xml"
     assert write_if_changed(out, "alias/rss.xml", b"x") is True
-    assert (out / "real" / "rss.xml").read_bytes() == b"x"
+    assert (out / "alias" / "rss.xml").read_bytes() == b"x"
+    assert list((out / "real").iterdir()) == []
 
 
 def test_safe_path_is_out_dir_joined(tmp_path: Path) -> None:

@@ -28,7 +28,9 @@ CACHE_FORMAT = 1
 
 
 def timeless(source: ArticleSourceConfig) -> ArticleSourceConfig:
-    """``source`` without the build's clock (a generator site's ``now``): the clock is not a setting."""
+    """``source`` without the build's clock (a generator site's ``now``): the clock is not a setting;
+    nor is ``allow_shrink``, which decides whether a build runs, not what it publishes."""
+    source = replace(source, allow_shrink=False, explicit=source.explicit - {"allow_shrink"})
     return replace(source, site=replace(source.site, now=None)) if source.site is not None else source
 
 

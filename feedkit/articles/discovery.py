@@ -64,6 +64,31 @@ def discover(source: ArticleSourceConfig) -> tuple[list[tuple[Path, str]], list[
     return [(found[rel_path], rel_path) for rel_path in sorted(found)], problems
 
 
+def unavailable(source: ArticleSourceConfig) -> tuple[Path, str] | None:
+    """The first configured path of ``source`` that is missing or cannot be read as a whole, and why.
+
+    A folder must exist and be listable, a file must exist and open for reading: a mistyped or
+    unmounted folder is not an empty one.  (Single files inside a folder that cannot be read are
+    reported one by one when they are parsed.)
+    """
+    for root in source.paths:
+        try:
+            info = root.stat()
+        except (FileNotFoundError, NotADirectoryError):
+            return root, "does not exist (a mistyped path, or a folder that is not mounted?)"
+        except OSError as exc:
+            return root, f"cannot be read: {exc.strerror or exc}"
+        try:
+            if stat.S_ISDIR(info.st_mode):
+                with os.scandir(root) as entries:
+                    next(entries, None)
+            else:
+                os.close(os.open(root, os.O_RDONLY | os.O_CLOEXEC))
+        except OSError as exc:
+            return root, f"cannot be read: {exc.strerror or exc}"
+    return None
+
+
 def _candidates(root: Path, source: ArticleSourceConfig, problems: list[Problem]) -> Iterator[tuple[Path, str]]:
     if source.site is not None:
         yield from _site_candidates(source, source.site, problems)

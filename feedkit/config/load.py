@@ -257,6 +257,7 @@ def _article_source(t: Table, root: Path, site: SiteConfig) -> ArticleSourceConf
         language=t.get("language", str, site.language),
         generator=t.choice("generator", GENERATORS, d.generator) or d.generator,
         publish_hidden=t.get("publish_hidden", bool, d.publish_hidden),
+        allow_shrink=t.get("allow_shrink", bool, d.allow_shrink),
         explicit=frozenset(t.data) | (site.explicit & INHERITED_SITE_KEYS),
     )
     t.reject_unknown()

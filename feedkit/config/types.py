@@ -151,6 +151,9 @@ class ArticleSourceConfig:
     publish_hidden: bool = False
     """Publish the files the generator hides although they look like posts (Hexo: names starting with
     ``_`` under ``_posts``); each is reported either way."""
+    allow_shrink: bool = False
+    """Publish even when more than half of the source's article files went away since the last build
+    (otherwise the build stops: an unmounted or mistyped folder is not a deliberate deletion)."""
     explicit: frozenset[str] = frozenset()
     """The keys set in ``feedkit.toml`` or on the command line: a site's own config never overrides them."""
     site: SiteSettings | None = None

@@ -1,4 +1,10 @@
-"""One daemon per store: an exclusive ``flock`` on a lock file next to the store.
+"""One daemon or build per store and output folder: an exclusive ``flock`` on a lock file next to the store.
+
+``feedkit run`` holds it for its whole life, ``feedkit build`` and ``feedkit store rebuild``
+while they run (:func:`hold`): a second one refuses at once, naming the pid that holds it.
+With a ``store`` elsewhere than the default, the output folder's default lock
+(``OUT.feedkit.sqlite.lock``) is held too, so two builds into one output folder never
+interleave whichever stores they use.
 
 ``STORE.lock`` holds the pid of the daemon that holds the lock.  The kernel releases a
 ``flock`` when its process ends, however it ends, so a lock file left behind by
@@ -12,9 +18,12 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 
+from feedkit.config.types import Config
 from feedkit.errors import StoreError
 
 
@@ -48,9 +57,9 @@ class StoreLock:
             other = _read_pid(path)
             os.close(descriptor)
             who = f"pid {other}" if other else "another process"
-            raise StoreError(store_path, f"another feedkit daemon ({who}) is already running on this store "
-                                         f"(lock file {path}): stop it first, or give this one another --store") \
-                from None
+            raise StoreError(store_path, f"another feedkit build or daemon ({who}) is already running on this "
+                                         f"store (lock file {path}): nothing was done. Wait for the build to "
+                                         "finish, or stop the daemon, or give this one another --store") from None
         os.ftruncate(descriptor, 0)
         os.write(descriptor, f"{os.getpid()}\n".encode())
         return cls(path, descriptor)
@@ -69,6 +78,18 @@ class StoreLock:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
         self.release()
+
+
+@contextlib.contextmanager
+def hold(config: Config) -> Iterator[None]:
+    """Hold the lock of ``config``'s store, and of its output folder's default store when that is another file."""
+    with contextlib.ExitStack() as stack:
+        default = replace(config, store=None).store_path
+        if config.store_path.resolve() != default and os.access(default.parent, os.W_OK):
+            # (where it cannot be made nothing can write the output either: the write says why)
+            stack.enter_context(StoreLock.acquire(default))
+        stack.enter_context(StoreLock.acquire(config.store_path))
+        yield
 
 
 def running_pid(store_path: Path) -> int:

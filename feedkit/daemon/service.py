@@ -34,7 +34,7 @@ from feedkit.config.types import Config, UpstreamSourceConfig
 from feedkit.daemon.builder import Builder
 from feedkit.daemon.changes import config_changes, fingerprint
 from feedkit.daemon.eventlog import EventLog
-from feedkit.daemon.lock import StoreLock
+from feedkit.daemon.lock import hold
 from feedkit.daemon.schedule import Clock, Scheduler, after, utc_now
 from feedkit.daemon.serve import IDLE_TIMEOUT, MAX_CONNECTIONS, THREADS, OutputServer
 from feedkit.errors import FeedkitError, StoreError
@@ -112,7 +112,7 @@ class Daemon:
     # ------------------------------------------------------------ lifecycle
 
     def run(self) -> int:
-        with StoreLock.acquire(self.config.store_path):
+        with hold(self.config):
             self.config.out.mkdir(parents=True, exist_ok=True)
             if self.settings.serve is not None:
                 host, port = self.settings.serve

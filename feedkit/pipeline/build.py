@@ -30,7 +30,7 @@ from feedkit.config.types import Config
 from feedkit.errors import OutputError
 from feedkit.model import Entry, Problem, Severity
 from feedkit.output.websub import notify_hubs
-from feedkit.output.write import publish_file, safe_output_path
+from feedkit.output.write import OutputFolderError, check_output_path, publish_file, remove_stale_temp_files
 from feedkit.pipeline import incremental
 from feedkit.pipeline.publish import publish_channel
 from feedkit.render.formats import render_index_json, render_opml
@@ -72,6 +72,7 @@ def build(
     as unchanged (the functions' code is not part of the input fingerprint).
     """
     now = now or datetime.now(UTC)
+    incremental.check_sources(config)
     steps = compile_steps(config, now=now, extra=transforms)  # a transform that cannot be used fails first
     report = BuildReport(dry_run=dry_run)
     config = _read_sites(config, now, report)
@@ -81,6 +82,8 @@ def build(
             "site.base_url to the public URL of the output folder)", Severity.WARNING))
     upstream = feeds.collect(config, now=now, report=report, refresh=refresh, progress=progress)
     with _open_store(config, dry_run) as store:
+        if not dry_run:  # what writes killed half-way left (builds do not overlap: the CLI and daemon lock)
+            remove_stale_temp_files(config.out)
         inputs = incremental.scan_articles(config, report, store, full=full, progress=progress)
         outputs = incremental.Outputs.load(store, config.out, full=full)
         fingerprint = incremental.input_fingerprint(config, inputs, upstream) + steps_key(config, now)
@@ -140,6 +143,8 @@ def _publish(config: Config, report: BuildReport, results: Sequence[ArticleResul
         progress("channels", number, len(planned))
         try:
             published = publish_channel(config, channel, report, archive=channel.folder in archived, outputs=outputs)
+        except OutputFolderError:  # the file system refused: stop, leave the index as it was
+            raise
         except OutputError as exc:  # this channel's files; the others and the index still get written
             report.problems.append(Problem(f"{config.out / channel.folder}", f"channel not written: {exc}"))
             continue
@@ -291,7 +296,7 @@ def _kept_channels(config: Config, planned: Sequence[PlannedChannel], report: Bu
                 category=category,
                 entries=(),
             )
-            safe_output_path(config.out, channel.folder)
+            check_output_path(config.out, channel.folder)
             present.add((kind, slug))
             yield channel
     except (ValueError, KeyError, TypeError, OSError) as exc:

@@ -20,16 +20,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from feedkit._version import __version__
 from feedkit.articles.cache import USES_CLOCK, USES_MTIME, Plan, config_key, plan, result_from_json, timeless
-from feedkit.articles.discovery import discover
+from feedkit.articles.discovery import discover, unavailable
 from feedkit.articles.parse import ArticleResult
 from feedkit.articles.workers import ArticleJob, load_articles
-from feedkit.config.types import Config
+from feedkit.config.types import ArticleSourceConfig, Config
+from feedkit.errors import InputError
 from feedkit.model import ChannelInfo, Entry, Problem, Severity
 from feedkit.report import BuildReport, Progress, no_progress
 from feedkit.store import CachedArticle, OutputRecord, Store, entry_to_json
@@ -71,6 +73,7 @@ def scan_articles(config: Config, report: BuildReport, store: Store | None, *, f
         key = config_key(source, config.site.base_url)
         cached = store.cached_articles(source.name) if store is not None else {}
         source_plan = plan(files, cached, key, full=full or store is None)
+        check_shrink(source, len(cached), len(source_plan.gone))
         plans.append((source.name, source_plan))
         jobs.extend((path, rel_path, source, config.site.base_url, key) for path, rel_path in source_plan.misses)
         if source_plan.gone:
@@ -108,6 +111,35 @@ def scan_articles(config: Config, report: BuildReport, store: Store | None, *, f
     if store is not None:
         store.forget_sources([source.name for source in config.articles])
     return inputs
+
+
+SHRINK_MIN_FILES = 4
+"""Sources with fewer article files in the last build are never held back for shrinking."""
+
+
+def check_sources(config: Config) -> None:
+    """Raise :class:`~feedkit.errors.InputError` naming the first article source path that is missing
+    or unreadable as a whole: nothing is built, the previous output stays as it was."""
+    for source in config.articles:
+        found = unavailable(source)
+        if found is not None:
+            path, reason = found
+            raise InputError(str(path), f"article source {source.name!r} {reason}. Nothing was built and the "
+                             "previous output is left as it was: fix the path (or mount it) and build again, or "
+                             "remove the source from the config if it is gone for good")
+
+
+def check_shrink(source: ArticleSourceConfig, before: int, gone: int) -> None:
+    """Raise :class:`~feedkit.errors.InputError` when more than half of a source's article files (of at
+    least :data:`SHRINK_MIN_FILES`) went away at once, unless the source sets ``allow_shrink``.
+
+    Called before anything is parsed or remembered, so the next build sees the same shrink."""
+    if source.allow_shrink or before < SHRINK_MIN_FILES or gone * 2 <= before:
+        return
+    raise InputError(str(source.paths[0]), f"article source {source.name!r} shrank sharply: {gone} of its {before} "
+                     "article files are gone since the last build (an unmounted, emptied or mistyped folder?). "
+                     "Nothing was built and the previous output is left as it was. If they were removed on "
+                     "purpose, build once with --allow-shrink (or set allow_shrink = true in its [[articles]] table)")
 
 
 def input_fingerprint(config: Config, articles: ArticleInputs, upstream: Sequence[Entry]) -> str:
@@ -157,7 +189,8 @@ class Outputs:
         return True
 
     def all_intact(self) -> bool:
-        return bool(self.previous) and all(_same_stat(self.out / r.path, r) for r in self.previous.values())
+        folders: dict[str, bool] = {}
+        return bool(self.previous) and all(_same_stat(self.out / r.path, r, folders) for r in self.previous.values())
 
     def remember(self, paths: Sequence[str], fingerprint: str) -> None:
         for path in paths:
@@ -180,12 +213,27 @@ class Outputs:
         return ChannelInfo(**data), int(archive_pages), newest
 
 
-def _same_stat(path: Path, record: OutputRecord) -> bool:
+def _same_stat(path: Path, record: OutputRecord, folders: dict[str, bool] | None = None) -> bool:
+    """Whether ``path`` is still the regular file the record describes, reached through real folders
+    only (a planted symlink, at the file or at a folder on the way, is a change)."""
     try:
         info = os.lstat(path)
     except OSError:
         return False
-    return info.st_size == record.size and info.st_mtime_ns == record.mtime_ns
+    if not stat.S_ISREG(info.st_mode) or info.st_size != record.size or info.st_mtime_ns != record.mtime_ns:
+        return False
+    known = {} if folders is None else folders
+    parts = record.path.split("/")[:-1]
+    for depth in range(1, len(parts) + 1):
+        folder = "/".join(parts[:depth])
+        if folder not in known:
+            try:
+                known[folder] = stat.S_ISDIR(os.lstat(path.parents[len(parts) - depth]).st_mode)
+            except OSError:
+                known[folder] = False
+        if not known[folder]:
+            return False
+    return True
 
 
 def report_to_json(report: BuildReport) -> str:
