@@ -3,8 +3,9 @@
 
     python3 dev.py demo     build the bundled example site into build/demo/ and serve it (daemon)
     python3 dev.py test     lint, type-check and run the whole test suite
+    python3 dev.py bench    every benchmark in one run (--quick, --install-peers, --million: see docs/performance.md)
 
-Both create ./.venv and install feedkit with its development tools the first time
+All three create ./.venv and install feedkit with its development tools the first time
 (and again whenever pyproject.toml changes).
 """
 
@@ -121,7 +122,13 @@ def test() -> None:
     run(BIN / "python", "-m", "pytest", "-q", *sys.argv[2:])
 
 
-TASKS = {"demo": demo, "test": test}
+def bench() -> None:
+    """Floors, feedkit builds and refreshes, reader and Hexo where installed, and the plot (benchmarks/run.py)."""
+    ensure_venv()
+    run(BIN / "python", "-m", "benchmarks.run", *sys.argv[2:])
+
+
+TASKS = {"demo": demo, "test": test, "bench": bench}
 
 if __name__ == "__main__":
     if sys.version_info < (3, 11):  # noqa: UP036 - this script must explain itself on an old Python
