@@ -6,6 +6,7 @@
     python3 dev.py test     lint, type-check and run the whole test suite (the docs site included)
     python3 dev.py soak     run the daemon against a flapping upstream for 15 minutes (SOAK_SECONDS)
     python3 dev.py crash    SIGKILL builds and daemons at random points (CRASH_KILLS, default 120)
+    python3 dev.py bench    every benchmark in one run (--quick, --install-peers, --million: see docs/performance.md)
 
 Each creates ./.venv and installs feedkit with its development tools (the 'dev' extra,
 which includes the 'docs' and 'feedgen' extras) the first time, and again whenever
@@ -157,7 +158,13 @@ def crash() -> None:
     run(BIN / "python", "-m", "tests.crashkit", "--kills", os.environ.get("CRASH_KILLS", "120"), *sys.argv[2:])
 
 
-TASKS = {"demo": demo, "docs": docs, "test": test, "soak": soak, "crash": crash}
+def bench() -> None:
+    """Floors, feedkit builds and refreshes, reader and Hexo where installed, and the plot (benchmarks/run.py)."""
+    ensure_venv()
+    run(BIN / "python", "-m", "benchmarks.run", *sys.argv[2:])
+
+
+TASKS = {"demo": demo, "docs": docs, "test": test, "soak": soak, "crash": crash, "bench": bench}
 
 if __name__ == "__main__":
     if sys.version_info < (3, 11):  # noqa: UP036 - this script must explain itself on an old Python

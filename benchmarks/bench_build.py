@@ -1,13 +1,13 @@
 """Build-speed benchmark: feedkit build vs. a floor measured in the same run.
 
-    .venv/bin/python benchmarks/bench_build.py [--articles N] [--repeat R]
+    .venv/bin/python -m benchmarks.bench_build [--articles N] [--repeat R]
 
-The input is N synthetic articles (generated into a temporary folder from a template
-in the seed's shape: YAML front matter, nested Chinese categories, an HTML body with
-boilerplate).  The floor is the least any tool must do with them: read every file and
-parse its YAML front matter.  The ratio (build / floor) is what to compare between
-commits; absolute seconds depend on the (shared, noisy) machine.  Results and the
-command line go to docs/performance.md by hand.
+The input is N synthetic articles in the seed's shape (benchmarks/corpus.py: YAML front
+matter, nested Chinese categories, a ~4 KB HTML body with boilerplate) in a temporary
+folder.  This one calls ``build()`` in-process; ``python3 dev.py bench`` (benchmarks/run.py)
+runs every scenario against the ``feedkit`` command.  The floor is the least any tool must
+do with them: read every file and parse its YAML front matter.  The ratio (build / floor)
+is what to compare between commits; absolute seconds depend on the (shared, noisy) machine.
 """
 
 from __future__ import annotations
@@ -22,45 +22,9 @@ from pathlib import Path
 
 import yaml
 
+from benchmarks.corpus import make_articles
 from feedkit.config.types import ArticleSourceConfig, Config, SiteConfig
 from feedkit.pipeline.build import build
-
-TEMPLATE = """
----
-title: '_合成文章 {i}：第{i}号示例新闻标题'
-categories:
- - {top}
- - 示例财经
- - 示例财经－{leaf}
-headimg: 'https://img.example.cn/{i}.png'
-author: 示例财经
-comments: false
-date: {date}
-thumbnail: 'https://img.example.cn/{i}.png'
----
-
-<div>
-<p cms-style="font-L">　　这是第{i}篇合成的示例文章，用于测量构建速度。它有几个句子。内容并不重要，重要的是形状。</p>
-<div class="img_wrapper"><img src="https://img.example.cn/{i}-body.png" alt referrerpolicy="no-referrer"></div>
-<p cms-style="font-L">　　第二段落继续说明一些情况，并且包含一个链接 <a href="/news/{i}">相关</a>。</p>
-<!-- 文末二维码 start -->
-<style>.appendQr_wrap&#123;border:1px solid #E6E6E6;&#125;</style>
-<div class="clearfix appendQr_wrap"><div class="appendQr_normal_txt">扫码下载示例APP</div></div>
-<p class="article-editor">责任编辑：示例</p>
-</div>
-"""
-
-
-def make_articles(folder: Path, count: int) -> None:
-    for i in range(count):
-        top = ("金融", "科技", "体育")[i % 3]
-        leaf = ("国內", "国际", "综合", "市场")[i % 4]
-        day = 1 + i % 28
-        date = f"Tue, {day:02d} Jun 2022 {i % 24:02d}:07:31 GMT" if i % 2 else f"2022-06-{day:02d} 10:00:00"
-        path = folder / top / f"{leaf}" / f"article-{i}.md"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(TEMPLATE.format(i=i, top=top, leaf=leaf, date=date), encoding="utf-8")
-
 
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
-from benchmarks import bench_build
+from benchmarks import bench_build, run
 
 
 def test_build_benchmark_smoke(capsys: pytest.CaptureFixture[str]) -> None:
@@ -18,3 +21,24 @@ def test_serve_load_benchmark_smoke(capsys: pytest.CaptureFixture[str]) -> None:
     assert serve_load.main(["--requests", "200", "--seconds", "5", "--readers", "20", "--slow", "20"]) == 0
     out = capsys.readouterr().out
     assert "20 readers:" in out and "slow clients" in out and "errors none" in out
+
+
+def test_bench_command_quick(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``python3 dev.py bench --quick``: every scenario runs and reports against its floor."""
+    results = tmp_path / "results.json"
+    assert run.main(["--quick", "--tmp", str(tmp_path), "--results", str(results)]) == 0
+    out = capsys.readouterr().out
+    for label in ("floor: read bytes", "floor: + nh3 cleaning, two processes", "feedkit cold build",
+                  "no-change rebuild", "rebuild, all files rewritten", "rebuild after changing one file",
+                  "floor: GET + lxml parse", "feedkit cold refresh", "feedkit all-304 refresh"):
+        assert label in out
+    data = json.loads(results.read_text(encoding="utf-8"))
+    upstream = data["upstream"]
+    assert upstream["cold"]["served"] == {"200": upstream["feeds"]}
+    assert upstream["all304"]["served"] == {"304": upstream["feeds"]}  # conditional GETs, nothing re-sent
+    article = data["articles"][0]
+    assert article["cold"]["published"] == article["articles"]
+    assert article["nochange"]["written"] == 0
+    assert article["cold"]["rss_mib"] > 0
+    assert [point["articles"] for point in data["curve"]] == [10, 100]
+    assert list(tmp_path.iterdir()) == [results]  # the generated inputs are gone
