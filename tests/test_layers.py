@@ -54,6 +54,8 @@ FOREIGN: dict[str, frozenset[str]] = {
     "yaml": frozenset({"articles"}),
     "markdown_it": frozenset({"articles"}),
     "apscheduler": frozenset({"daemon"}),
+    "boto3": frozenset({"output"}),
+    "botocore": frozenset({"output"}),
     "click": frozenset({"cli"}),
     "tqdm": frozenset({"cli"}),
 }

@@ -6,6 +6,7 @@ the same objects when no config file is given.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -287,6 +288,62 @@ MAX_WEBSUB_BACKOFF = 60.0
 """Longest wait between two attempts to notify a hub (seconds)."""
 
 
+DEFAULT_CACHE_CONTROL = "public, max-age=300"
+"""``Cache-Control`` of every object published to a bucket unless ``[output] cache_control`` says otherwise."""
+BUCKET_SCHEMES = ("s3",)
+"""URL schemes of object storage outputs (``s3://bucket/prefix``)."""
+
+
+def is_bucket_url(value: object) -> bool:
+    """Whether ``value`` (``--out`` or ``[output] url``) names a bucket rather than a folder."""
+    return isinstance(value, str) and urlsplit(value).scheme.lower() in BUCKET_SCHEMES
+
+
+@dataclass(frozen=True, slots=True)
+class OutputConfig:
+    """Where the files go when that is not a local folder: ``[output]``."""
+
+    url: str | None = None
+    """``s3://bucket/prefix``: publish to this S3-compatible bucket instead of the folder ``out``."""
+    endpoint_url: str | None = None
+    """http(s) URL of an S3-compatible service (default: AWS, or the ``AWS_ENDPOINT_URL`` variable)."""
+    region: str | None = None
+    """Region of the bucket (default: ``AWS_REGION``/``AWS_DEFAULT_REGION`` or the AWS config file)."""
+    cache_control: str = DEFAULT_CACHE_CONTROL
+    """``Cache-Control`` of every object written to the bucket."""
+
+    @property
+    def bucket(self) -> tuple[str, str] | None:
+        """``(bucket, prefix)`` of a bucket output (prefix without slashes at either end), else None."""
+        if self.url is None:
+            return None
+        parts = urlsplit(self.url)
+        return parts.netloc, parts.path.strip("/")
+
+
+def check_bucket_url(key: str, value: object) -> str:
+    """``s3://bucket`` or ``s3://bucket/prefix``, with a valid bucket name and a prefix of plain segments."""
+    if not isinstance(value, str):
+        raise ConfigError(key, f"expected an s3://bucket/prefix URL, got {value!r}")
+    parts = urlsplit(value)
+    bucket, prefix = parts.netloc, parts.path.strip("/")
+    if parts.scheme.lower() not in BUCKET_SCHEMES or parts.query or parts.fragment:
+        raise ConfigError(key, f"expected an s3://bucket/prefix URL, got {value!r}")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", bucket):
+        raise ConfigError(key, f"{bucket!r} is not a bucket name (3 to 63 lower-case letters, digits, '.' and '-')")
+    if prefix and any(seg in ("", ".", "..") or "\\" in seg or "\x00" in seg for seg in prefix.split("/")):
+        raise ConfigError(key, f"the prefix {prefix!r} must be plain segments separated by single '/'")
+    return f"s3://{bucket}/{prefix}" if prefix else f"s3://{bucket}"
+
+
+def bucket_stand_in(url: str, folder: Path) -> Path:
+    """What ``out`` is for a bucket output: ``folder/<bucket>[-<prefix>]``, never created; the default
+    store is ``<that>.feedkit.sqlite`` beside it, by the same rule as for a folder."""
+    parts = urlsplit(url)
+    stem = "-".join(part for part in (parts.netloc, *parts.path.strip("/").split("/")) if part)
+    return folder / stem
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     out: Path
@@ -308,6 +365,13 @@ class Config:
     aliases: Mapping[str, str] = field(default_factory=dict)
     """Category or tag name -> the name it is merged into."""
     websub: WebSubConfig = WebSubConfig()
+    output: OutputConfig = OutputConfig()
+    """``[output]``: a bucket instead of the folder ``out`` (then ``out`` only anchors the default store)."""
+
+    @property
+    def to_bucket(self) -> bool:
+        """Whether the files go to a bucket (``[output] url``) rather than the folder ``out``."""
+        return self.output.url is not None
 
     @property
     def store_path(self) -> Path:

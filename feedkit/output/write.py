@@ -13,10 +13,14 @@ import os
 import stat
 import tempfile
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from feedkit.config.types import Config
 from feedkit.errors import OutputError
 from feedkit.report import BuildReport
+
+if TYPE_CHECKING:
+    from feedkit.output.target import OutputTarget
 
 NEW_FILE_MODE = 0o644
 """Permissions of a newly created output file; a replaced file keeps its own."""
@@ -132,15 +136,21 @@ def _fsync_folder(folder: Path) -> None:
         os.close(descriptor)
 
 
-def publish_file(config: Config, rel_path: str, data: bytes, report: BuildReport) -> bool:
+def publish_file(config: Config, rel_path: str, data: bytes, report: BuildReport,
+                 target: OutputTarget | None = None) -> bool:
     """Write ``data`` to ``rel_path`` unless it already holds them; True when the file was written.
 
+    ``target`` is where (:mod:`feedkit.output.target`; default: ``config``'s folder or bucket).
     In a dry run only the path is checked (nothing is written, False).
     """
+    if target is None:
+        from feedkit.output.target import open_target  # it builds on this module
+
+        target = open_target(config)
     if report.dry_run:
-        safe_output_path(config.out, rel_path)
+        target.check(rel_path)
         return False
-    if write_if_changed(config.out, rel_path, data):
+    if target.write_if_changed(rel_path, data):
         report.written.append(rel_path)
         return True
     report.unchanged.append(rel_path)
