@@ -293,7 +293,7 @@ def _kept_channels(config: Config, planned: Sequence[PlannedChannel], report: Bu
     index_path = _where(config, INDEX_JSON)
     try:
         previous = target.read(INDEX_JSON)
-    except (OSError, OutputError) as exc:
+    except OSError as exc:  # a bucket that cannot be read (OutputError) fails the build before any write
         report.problems.append(Problem(index_path, f"cannot read the previous index ({exc}); channels without "
                                        "entries from earlier builds are not kept this time", Severity.WARNING))
         return
