@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -161,3 +163,17 @@ def test_the_cli_publishes_to_a_bucket_and_refuses_to_serve_one(s3: s3server.S3S
     assert served.exit_code == 2 and "--serve" in served.output and f"s3://{bucket}/site/feeds" in served.output
     bad = runner.invoke(main, ["build", str(posts), "--out", "s3://No_Such..Bucket"])
     assert bad.exit_code == 2 and "bucket name" in bad.output
+
+
+def test_the_daemon_keeps_a_bucket_current(s3: s3server.S3Server, tmp_path: Path) -> None:
+    bucket = s3.new_bucket()
+    posts = tmp_path / "posts"
+    write_article(posts, "a.md", "---\ntitle: A\ndate: 2026-05-01\ncategories: [Alpha]\n---\nfirst\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "feedkit", "run", str(posts), "--out", f"s3://{bucket}/live", "--store",
+         str(tmp_path / "daemon.sqlite"), "--stop-after", "2", "--log-format", "json"],
+        capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert f'"out": "s3://{bucket}/live"' in done.stderr
+    assert {"all/rss.xml", "category/alpha/atom.xml", *INDEX_FILES} <= set(s3.objects(bucket, "live"))
+    assert not (tmp_path / f"{bucket}-live").exists()
