@@ -2,10 +2,12 @@
 """Project tasks that work on a fresh machine with only Python 3.11+ and git.
 
     python3 dev.py demo     build the bundled example site into build/demo/ and serve it (daemon)
-    python3 dev.py test     lint, type-check and run the whole test suite
+    python3 dev.py docs     build the docs site into build/docs/ (open build/docs/index.html)
+    python3 dev.py test     lint, type-check and run the whole test suite (the docs site included)
 
-Both create ./.venv and install feedkit with its development tools the first time
-(and again whenever pyproject.toml changes).
+Each creates ./.venv and installs feedkit with its development tools (the 'dev' extra,
+which includes the 'docs' and 'feedgen' extras) the first time, and again whenever
+pyproject.toml changes.
 """
 
 from __future__ import annotations
@@ -81,6 +83,15 @@ def demo() -> None:
         sys.exit(child.wait())
 
 
+def docs() -> None:
+    """Build the docs site (mkdocs.yml) with warnings as errors, offline, into build/docs/."""
+    ensure_venv()
+    out = ROOT / "build" / "docs"
+    os.environ["NO_MKDOCS_2_WARNING"] = "1"
+    run(BIN / "python", "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", out)
+    print(f"docs: {out / 'index.html'}")
+
+
 def ensure_test_tools() -> None:
     """Best effort: real readers for the tests that check output the way readers see it.
 
@@ -127,7 +138,7 @@ def test() -> None:
     run(BIN / "python", "-m", "pytest", "-q", *sys.argv[2:])
 
 
-TASKS = {"demo": demo, "test": test}
+TASKS = {"demo": demo, "docs": docs, "test": test}
 
 if __name__ == "__main__":
     if sys.version_info < (3, 11):  # noqa: UP036 - this script must explain itself on an old Python

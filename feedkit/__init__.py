@@ -1,18 +1,39 @@
 """feedkit: front-matter articles and upstream feeds -> clean per-category RSS, Atom and JSON feeds.
 
-The public API mirrors the CLI::
+Everything a Python user needs is in this one namespace (``feedkit.__all__``); the
+submodules are internal and may move.
+
+The pipeline, as ``feedkit build`` and ``feedkit run`` use it::
 
     import feedkit
-    config = feedkit.load_config(Path("feedkit.toml"))
-    report = feedkit.build(config)
+
+    config = feedkit.Config(
+        out="public",
+        site=feedkit.SiteConfig(title="My site", base_url="https://example.org/feeds/"),
+        articles=[feedkit.ArticleSourceConfig(paths=["source/_posts"], timezone="Asia/Shanghai")],
+        feeds=[feedkit.UpstreamSourceConfig(url="https://example.com/feed.xml", name="example")],
+    )                                    # or feedkit.load_config(Path("feedkit.toml"))
+    report = feedkit.build(config)       # a BuildReport: what was read, skipped, written
     print(report.summary())
 
     feedkit.run(lambda: config, feedkit.DaemonSettings(serve=("127.0.0.1", 8080)))  # the daemon
+
+One stage at a time, without the pipeline (no files written, no network)::
+
+    entry = feedkit.parse_article(Path("post.md"))       # or bytes, or a frontmatter.Post
+    entries = feedkit.parse_feed(xml_bytes, url="https://example.com/feed.xml")
+    data = feedkit.render(feedkit.Channel(title="News", link="https://example.org/"), entries, "atom")
+
+Config objects are frozen, keyword-only and check their values with the same messages as
+``feedkit.toml``; data objects (:class:`Entry` and friends) are frozen dataclasses with
+timezone-aware UTC datetimes.  Every exception feedkit raises on purpose derives from
+:class:`FeedkitError` (the tree is drawn in :mod:`feedkit.errors`).
 """
 
 from __future__ import annotations
 
 from feedkit._version import __version__
+from feedkit.api import parse_article, parse_feed, render
 from feedkit.config import (
     ArticleSourceConfig,
     ChannelConfig,
@@ -28,8 +49,9 @@ from feedkit.config import (
 )
 from feedkit.daemon import DaemonSettings, run
 from feedkit.errors import ConfigError, FeedkitError, InputError, OutputError, StoreError
-from feedkit.model import Author, Channel, ChannelInfo, Entry, Image, Problem, Severity, Via
-from feedkit.pipeline import Transform, build
+from feedkit.interop import to_feedgen
+from feedkit.model import Author, Channel, ChannelInfo, Enclosure, Entry, Episode, Image, Problem, Severity, Via
+from feedkit.pipeline.build import Transform, build
 from feedkit.report import BuildReport, SourceHealth
 
 __all__ = [
@@ -43,7 +65,9 @@ __all__ = [
     "Config",
     "ConfigError",
     "DaemonSettings",
+    "Enclosure",
     "Entry",
+    "Episode",
     "FeedkitError",
     "FetchConfig",
     "Image",
@@ -62,6 +86,10 @@ __all__ = [
     "__version__",
     "build",
     "load_config",
+    "parse_article",
     "parse_config",
+    "parse_feed",
+    "render",
     "run",
+    "to_feedgen",
 ]

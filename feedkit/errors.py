@@ -4,7 +4,7 @@
 
     FeedkitError            root: catch this to catch everything feedkit raises
     ├── ConfigError         a configuration key or command-line value is wrong (names the key)
-    ├── InputError          one input (article file, upstream) cannot be used (names the file/URL)
+    ├── InputError          one input (article file, upstream, entry) cannot be used (names it)
     ├── OutputError         the output folder cannot be written
     └── StoreError          the store file cannot be used: damaged, locked, newer schema (names the file)
 

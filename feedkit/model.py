@@ -1,6 +1,13 @@
 """The data that flows between stages: plain frozen dataclasses, no I/O.
 
-Every datetime held here is timezone-aware and in UTC.
+Every datetime held here is timezone-aware and in UTC.  Users make these objects too: an
+:class:`Entry` needs ``id``, ``title``, ``link`` and ``published``; everything else has a
+default.  Frozen: change one with :func:`dataclasses.replace`.
+
+    >>> from datetime import datetime, UTC
+    >>> Entry(id="urn:x:1", title="Hello", link="https://example.org/1",
+    ...       published=datetime(2024, 5, 1, tzinfo=UTC)).summary
+    ''
 """
 
 from __future__ import annotations
@@ -15,14 +22,20 @@ CategoryPath = tuple[str, ...]
 
 @dataclass(frozen=True, slots=True)
 class Author:
+    """An entry's author: ``Author("Ann")``, ``Author("Ann", "ann@example.org")``."""
+
     name: str
     email: str | None = None
     uri: str | None = None
+    """The author's home page (absolute http(s) URL)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Image:
+    """An entry's lead image: ``Image("https://example.org/a.jpg", "image/jpeg")``."""
+
     url: str
+    """Absolute http(s) URL."""
     mime_type: str
 
 
@@ -68,7 +81,12 @@ class Via:
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One normalized item, whatever source it came from."""
+    """One normalized item, whatever source it came from.
+
+    ``Entry(id=..., title=..., link=..., published=...)`` with any of the other fields as
+    keywords.  ``published`` and ``updated`` must be timezone-aware (the renderers leave out,
+    and report, an entry with a naive date).
+    """
 
     id: str
     """Stable identifier (an IRI); never derived from the link, title or date."""
@@ -98,6 +116,8 @@ class Entry:
 
 
 class Severity(StrEnum):
+    """How bad a :class:`Problem` is."""
+
     ERROR = "error"
     """The input was skipped."""
     WARNING = "warning"
@@ -134,19 +154,22 @@ class ChannelInfo:
     """Format name -> path relative to the output folder (posix separators)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Channel:
-    """What a renderer needs to know about one channel besides its entries."""
+    """What a renderer needs to know about one channel besides its entries.
 
-    slug: str
-    kind: str
-    """``"all"``, ``"category"`` or ``"tag"``."""
+    Only ``title`` and ``link`` are required: ``Channel(title="News", link="https://example.org/")``.
+    """
+
     title: str
-    description: str
-    category: CategoryPath | None
     link: str
     """The human page this channel belongs to (absolute URL)."""
-    feed_urls: dict[str, str]
+    slug: str = "all"
+    kind: str = "all"
+    """``"all"``, ``"category"``, ``"tag"``, ``"author"`` or ``"source"``."""
+    description: str = ""
+    category: CategoryPath | None = None
+    feed_urls: dict[str, str] = field(default_factory=dict)
     """Format name -> absolute URL of the file in that format (self and alternate links)."""
     language: str | None = None
     author: str | None = None

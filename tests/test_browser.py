@@ -87,7 +87,8 @@ def write_small_site(root: Path) -> None:
     infos = []
     for path, (slug, kind, category) in FEEDS.items():
         fmt = path.rsplit("/", 1)[1].removesuffix(".xml")
-        channel = Channel(slug, kind, TITLE, "金融与财经新闻", category, BASE, {fmt: BASE + path}, language="zh-CN")
+        channel = Channel(slug=slug, kind=kind, title=TITLE, description="金融与财经新闻", category=category, link=BASE,
+                          feed_urls={fmt: BASE + path}, language="zh-CN")
         render = render_rss if path.endswith("rss.xml") else render_atom
         write(root / path, render(channel, ENTRIES, stylesheet=stylesheet_href(path)).data)
     for slug, kind, category in dict.fromkeys(FEEDS.values()):
@@ -226,9 +227,9 @@ def write_example_site(build: Path, site: Path, url: str) -> None:
         feed = json.loads((build / item["files"]["json"]).read_text(encoding="utf-8"))
         entries = [json_entry(raw, images, url) for raw in feed["items"]]
         files = {fmt: item["files"][fmt] for fmt in ("rss", "atom", "json")}
-        channel = Channel(item["channel"], item["kind"], item["title"], item["description"], None,
-                          feed.get("home_page_url", BASE),
-                          {fmt: "https://news.example.org/" + path for fmt, path in files.items()},
+        channel = Channel(slug=item["channel"], kind=item["kind"], title=item["title"], description=item["description"],
+                          link=feed.get("home_page_url", BASE),
+                          feed_urls={fmt: "https://news.example.org/" + path for fmt, path in files.items()},
                           language=feed.get("language"))
         for fmt, render in (("rss", render_rss), ("atom", render_atom)):
             write(site / files[fmt], render(channel, entries, stylesheet=stylesheet_href(files[fmt])).data)

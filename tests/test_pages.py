@@ -186,7 +186,7 @@ def test_stylesheet_never_shows_the_html_content(render: object) -> None:
 
 
 def test_stylesheet_speaks_english_to_an_english_feed_and_handles_an_empty_one() -> None:
-    channel = Channel("all", "all", "Example", "", None, BASE, {}, language="en")
+    channel = Channel(title="Example", link=BASE, language="en")
     page = transform(render_atom(channel, ()).data)
     assert page.get("lang") == "en"
     assert texts(page, "//h2") == ["This is a feed"]

@@ -177,3 +177,21 @@ def test_the_daemon_keeps_a_bucket_current(s3: s3server.S3Server, tmp_path: Path
     assert f'"out": "s3://{bucket}/live"' in done.stderr
     assert {"all/rss.xml", "category/alpha/atom.xml", *INDEX_FILES} <= set(s3.objects(bucket, "live"))
     assert not (tmp_path / f"{bucket}-live").exists()
+
+
+def test_a_bucket_output_from_python_and_toml_and_its_local_store(tmp_path: Path) -> None:
+    config = Config(out="s3://news-feeds/v1/")
+    assert config.to_bucket and config.output.url == "s3://news-feeds/v1"
+    assert config.output.bucket == ("news-feeds", "v1")
+    assert config.store_path == Path.cwd() / "news-feeds-v1.feedkit.sqlite"
+    from_toml = parse_config({"output": {"url": "s3://news-feeds/v1"}}, tmp_path)
+    assert from_toml.store_path == tmp_path / "news-feeds-v1.feedkit.sqlite"
+    assert parse_config({"out": "s3://news-feeds"}, tmp_path).output.url == "s3://news-feeds"
+    local = parse_config({"output": {"url": "s3://news-feeds/v1"}}, tmp_path, tmp_path / "public")
+    assert not local.to_bucket and local.out == tmp_path / "public"  # --out DIR builds the same config locally
+    with pytest.raises(ConfigError, match="not both"):
+        parse_config({"out": "public", "output": {"url": "s3://news-feeds"}}, tmp_path)
+    with pytest.raises(ConfigError, match="printable"):
+        parse_config({"out": "public", "output": {"cache_control": "max-age=60\r\nX-Evil: 1"}}, tmp_path)
+    with pytest.raises(ConfigError, match="plain segments"):
+        Config(out="s3://news-feeds/a/../b")

@@ -32,6 +32,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 import yaml
+from frontmatter.default_handlers import YAMLHandler
 
 from feedkit.limits import MAX_FRONT_MATTER_BYTES
 
@@ -41,7 +42,8 @@ ARTICLE_EXTENSIONS = frozenset({".md", ".markdown", ".html", ".htm"})
 Warn = Callable[[str], None]
 """Receives a warning about the article being read (without the file name)."""
 
-_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_YAML = YAMLHandler()
+"""python-frontmatter's YAML loader: ``yaml.load`` with LibYAML's safe loader when present, else PyYAML's."""
 _KEY_LINE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*\s*:(?:\s|$)")
 _TOML_LINE = re.compile(r"line (\d+)")
 
@@ -144,7 +146,7 @@ def _fenceless_yaml(lines: list[str], rel_path: str, known_keys: frozenset[str])
     raw = "\n".join(lines[start:end])
     _check_size(raw)
     try:
-        meta = yaml.load(raw, Loader=_YAML_LOADER)
+        meta = _YAML.load(raw)
     except (yaml.YAMLError, ValueError, OverflowError):
         return None
     if not isinstance(meta, dict) or not known_keys.intersection(k for k in meta if isinstance(k, str)):
@@ -161,7 +163,7 @@ def _check_size(raw: str) -> None:
 
 def _load_yaml(raw: str, first_line: int) -> object:
     try:
-        return yaml.load(raw, Loader=_YAML_LOADER)
+        return _YAML.load(raw)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" (line {mark.line + first_line})" if mark is not None else ""

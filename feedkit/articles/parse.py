@@ -35,6 +35,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -61,10 +62,12 @@ from feedkit.text import excerpt
 __all__ = [
     "ARTICLE_MAX_BYTES",
     "ArticleResult",
+    "FrontMatterDocument",
     "discover",
     "image_mime_type",
     "load_article",
     "parse_article",
+    "parse_document",
     "split_names",
 ]
 
@@ -153,9 +156,42 @@ def parse_article(
             return ArticleResult(None, (Problem(origin, "binary file (NUL bytes): not an article", Severity.WARNING),))
         warn(f"{len(data) - len(text_data)} NUL byte(s) removed")
         data = text_data
+    return _guarded(lambda: split_front_matter(decode(data, warn), rel_path, fields.KNOWN_KEYS,
+                                               is_article=source.site is not None),
+                    rel_path, source, origin, site_base_url, mtime, warnings)
+
+
+def parse_document(
+    document: FrontMatterDocument,
+    rel_path: str,
+    source: ArticleSourceConfig,
+    *,
+    origin: str,
+    site_base_url: str,
+    mtime: float | None = None,
+) -> ArticleResult:
+    """Front matter already split from its body -> an :class:`ArticleResult`, as :func:`parse_article`.
+
+    For callers that read the front matter themselves (a python-frontmatter ``Post``:
+    ``FrontMatterDocument(post.metadata, post.content, "yaml")``).  Pure, never raises for bad input.
+    """
+    return _guarded(lambda: document, rel_path, source, origin, site_base_url, mtime, [])
+
+
+def _guarded(
+    split: Callable[[], FrontMatterDocument | None],
+    rel_path: str,
+    source: ArticleSourceConfig,
+    origin: str,
+    site_base_url: str,
+    mtime: float | None,
+    warnings: list[Problem],
+) -> ArticleResult:
+    def warn(message: str) -> None:
+        warnings.append(Problem(origin, message, Severity.WARNING))
+
     try:
-        document = split_front_matter(decode(data, warn), rel_path, fields.KNOWN_KEYS,
-                                      is_article=source.site is not None)
+        document = split()
         if document is None:
             message = "no front matter and not an article extension: not an article"
             return ArticleResult(None, (Problem(origin, message, Severity.WARNING),))
@@ -183,7 +219,6 @@ def parse_article(
 
 class NotAPost(Exception):
     """The site's generator does not publish this file as a post; the message says why."""
-
 
 
 def _entry(

@@ -14,6 +14,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+__all__ = [
+    "check_output_folder",
+    "check_store_outside_output",
+    "default_feed_name",
+    "load_config",
+    "parse_config",
+    "unique_feed_name",
+    "upstream_location",
+]
+
 from feedkit.config.table import MAX_KEEP_DAYS, Table
 from feedkit.config.types import (
     BODY_FORMATS,
@@ -34,10 +44,15 @@ from feedkit.config.types import (
     bucket_stand_in,
     check_base_url,
     check_bucket_url,
+    check_cache_control,
+    check_category_paths,
+    check_filter,
     check_hub_url,
     check_timezone,
+    check_unique_names,
     inherited_timezone,
     is_bucket_url,
+    upstream_location,
 )
 from feedkit.errors import ConfigError
 
@@ -70,7 +85,7 @@ def parse_config(raw: Mapping[str, Any], root: Path, out_override: Path | str | 
     feed_tables = top.tables("feeds")
     taken = {a.name for a in articles} | {t.data["name"] for t in feed_tables if isinstance(t.data.get("name"), str)}
     feeds = tuple(_upstream_source(t, root, site, taken) for t in feed_tables)
-    _unique_names(articles, feeds)
+    check_unique_names(articles, feeds)
     config = Config(
         out=out,
         site=site,
@@ -135,9 +150,7 @@ def _output(t: Table) -> OutputConfig:
     d = OutputConfig()
     url = t.get("url", str, None)
     endpoint = t.get("endpoint_url", str, None)
-    cache_control = t.text("cache_control", d.cache_control) or d.cache_control
-    if any(ord(c) < 32 or ord(c) == 127 for c in cache_control):
-        raise ConfigError(t.key("cache_control"), f"must be one line of printable text, got {cache_control!r}")
+    cache_control = check_cache_control(t.key("cache_control"), t.get("cache_control", str, d.cache_control))
     result = OutputConfig(
         url=check_bucket_url(t.key("url"), url) if url is not None else None,
         endpoint_url=check_hub_url(t.key("endpoint_url"), endpoint) if endpoint is not None else None,
@@ -187,17 +200,6 @@ def check_store_outside_output(config: Config) -> None:
     out, store = config.out.resolve(), config.store_path.resolve()
     if store == out or store.is_relative_to(out):
         raise ConfigError("store", f"{store} is inside the output folder {out}, which is published: move it out")
-
-
-def _unique_names(articles: tuple[ArticleSourceConfig, ...], feeds: tuple[UpstreamSourceConfig, ...]) -> None:
-    keys = [(f"articles[{i}].name", a.name) for i, a in enumerate(articles)]
-    keys += [(f"feeds[{i}].name", f.name) for i, f in enumerate(feeds)]
-    seen: dict[str, str] = {}
-    for key, name in keys:
-        if name in seen:
-            raise ConfigError(key, f"{seen[name]} is also named {name!r}: give every article source and feed "
-                              "its own name (it is part of entry ids)")
-        seen[name] = key
 
 
 def _site(t: Table) -> SiteConfig:
@@ -313,18 +315,6 @@ def _article_source(t: Table, root: Path, site: SiteConfig) -> ArticleSourceConf
     return source
 
 
-def upstream_location(key: str, value: str, root: Path) -> tuple[str, bool]:
-    """An http(s) URL as it is, or a local file path made absolute: (location, is_local)."""
-    scheme = urlsplit(value).scheme.lower()
-    if scheme in ("http", "https"):
-        if not urlsplit(value).netloc:
-            raise ConfigError(key, f"URL without a host: {value!r}")
-        return value, False
-    if scheme and len(scheme) > 1:  # "C:" on Windows is a drive, not a scheme
-        raise ConfigError(key, f"only http and https URLs or local file paths are allowed, got {value!r}")
-    return str((root / value).resolve()), True
-
-
 def default_feed_name(location: str) -> str:
     """A stable source name from a URL or path (used when a feed has no ``name``)."""
     parts = urlsplit(location)
@@ -354,12 +344,16 @@ def unique_feed_name(location: str, taken: set[str]) -> str:
     return name
 
 
+_UPSTREAM_DEFAULTS = UpstreamSourceConfig(url="http://localhost/", name="defaults")
+"""Holds the defaults of the keys a ``[[feeds]]`` table may leave out (url and name are never left out)."""
+
+
 def _upstream_source(t: Table, root: Path, site: SiteConfig, taken: set[str]) -> UpstreamSourceConfig:
     url_value = t.text("url")
     if url_value is None:
         raise ConfigError(t.key("url"), "every [[feeds]] table needs a url (http(s) URL or local file path)")
     location, is_local = upstream_location(t.key("url"), url_value, root)
-    d = UpstreamSourceConfig(url="", name="")
+    d = _UPSTREAM_DEFAULTS
     t.renamed("include", "keep_entries")
     t.renamed("exclude", "drop_entries")
     source = UpstreamSourceConfig(
@@ -385,20 +379,7 @@ def _upstream_source(t: Table, root: Path, site: SiteConfig, taken: set[str]) ->
 
 def _category_paths(t: Table, name: str) -> tuple[tuple[str, ...], ...]:
     """``["News/World", "Tech"]`` or ``[["News", "World"], ["Tech"]]`` -> category paths."""
-    value = t.get(name, (list, str), [])
-    items = [value] if isinstance(value, str) else value
-    paths: list[tuple[str, ...]] = []
-    for i, item in enumerate(items):
-        if isinstance(item, str):
-            parts = tuple(p.strip() for p in item.split("/") if p.strip())
-        elif isinstance(item, list) and all(isinstance(p, str) for p in item):
-            parts = tuple(p.strip() for p in item if p.strip())
-        else:
-            raise ConfigError(f"{t.key(name)}[{i}]", f"expected 'a/b' or a list of names, got {item!r}")
-        if not parts:
-            raise ConfigError(f"{t.key(name)}[{i}]", "empty category")
-        paths.append(parts)
-    return tuple(paths)
+    return check_category_paths(t.key(name), t.get(name, (list, str), []))
 
 
 def _filters(t: Table) -> tuple[tuple[str, str], ...]:
@@ -407,12 +388,7 @@ def _filters(t: Table) -> tuple[tuple[str, str], ...]:
         if field_name not in FILTER_FIELDS:
             raise ConfigError(t.key(field_name), f"unknown field (filter on {', '.join(FILTER_FIELDS)})")
         for i, pattern in enumerate(t.strings(field_name)):
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                message = f"invalid regular expression {pattern!r}: {exc}"
-                raise ConfigError(f"{t.key(field_name)}[{i}]", message) from None
-            result.append((field_name, pattern))
+            result.append(check_filter(f"{t.key(field_name)}[{i}]", field_name, pattern))
     return tuple(result)
 
 

@@ -1,29 +1,31 @@
 """A TOML table being read: typed getters that name the key on error, unknown keys rejected.
 
-Used by :mod:`feedkit.configfile`; every error is a :class:`~feedkit.errors.ConfigError`
-naming the full key (``feeds[2].interval``).
+Used by :mod:`feedkit.config.load`; the value checks themselves are the ``check_*``
+functions of :mod:`feedkit.config.types`, which the config objects run too.  Every error
+is a :class:`~feedkit.errors.ConfigError` naming the full key (``feeds[2].interval``).
 """
 
 from __future__ import annotations
 
 import math
-import re
 import warnings
 from collections.abc import Mapping
 from typing import Any
 
-from feedkit.config.types import FORMATS
+from feedkit.config.types import (
+    MAX_DURATION,
+    MAX_KEEP_DAYS,
+    MAX_WHOLE_NUMBER,
+    check_choice,
+    check_css,
+    check_duration,
+    check_formats,
+    check_positive_int,
+    check_positive_number,
+)
 from feedkit.errors import ConfigError
-from feedkit.selectors import check_selectors
 
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
-_DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
-MAX_WHOLE_NUMBER = 2**31 - 1
-"""The largest whole number any key takes (a count, a size in bytes, a number of seconds)."""
-MAX_DURATION = 10 * 365 * 86400
-"""The longest duration (``interval``, ``max_backoff``): ten years, in seconds."""
-MAX_KEEP_DAYS = 100 * 365
-"""The longest ``keep_days``: a hundred years."""
+__all__ = ["MAX_DURATION", "MAX_KEEP_DAYS", "MAX_WHOLE_NUMBER", "Table"]
 
 
 class Table:
@@ -80,54 +82,27 @@ class Table:
         return tuple(value)
 
     def positive_int(self, name: str, default: int, maximum: int = MAX_WHOLE_NUMBER) -> int:
-        value = self.get(name, int, default)
-        if not 1 <= value <= maximum:
-            raise ConfigError(self.key(name), f"expected a whole number from 1 to {maximum}, got {value!r}")
-        return int(value)
+        return check_positive_int(self.key(name), self.get(name, int, default), maximum)
 
     def positive_number(self, name: str, default: float) -> float:
-        value = self.get(name, (int, float), default)
-        if value <= 0:
-            raise ConfigError(self.key(name), f"expected a number above 0, got {value!r}")
-        return float(value)
+        return check_positive_number(self.key(name), self.get(name, (int, float), default))
 
     def duration(self, name: str, default: int) -> int:
         """Seconds, as a whole number or a string such as ``"90s"``, ``"15m"``, ``"2h"``, ``"1d"``."""
-        value = self.get(name, (int, str), default)
-        if isinstance(value, str):
-            match = _DURATION.match(value)
-            if not match:
-                raise ConfigError(self.key(name), f"expected seconds or a duration like '15m', got {value!r}")
-            value = int(match.group(1)) * _DURATION_UNITS[match.group(2)]
-        if value < 1:
-            raise ConfigError(self.key(name), f"expected at least 1 second, got {value!r}")
-        if value > MAX_DURATION:
-            raise ConfigError(self.key(name), f"expected at most {MAX_DURATION} seconds (ten years), got {value!r}")
-        return int(value)
+        return check_duration(self.key(name), self.get(name, (int, str), default))
 
     def choice(self, name: str, choices: tuple[str, ...], default: str | None) -> str | None:
         value = self.get(name, str, default)
-        if value is not None and value not in choices:
-            raise ConfigError(self.key(name), f"expected one of {', '.join(choices)}, got {value!r}")
-        return value  # type: ignore[no-any-return]
+        return None if value is None else check_choice(self.key(name), value, choices)
 
     def formats(self, name: str, default: tuple[str, ...] | None) -> tuple[str, ...] | None:
         if name not in self.data:
             self.used.add(name)
             return default
-        formats = self.strings(name)
-        for i, fmt in enumerate(formats):
-            if fmt not in FORMATS:
-                choices = ", ".join(FORMATS)
-                raise ConfigError(f"{self.key(name)}[{i}]", f"unknown format {fmt!r} (choose from {choices})")
-        if not formats:
-            raise ConfigError(self.key(name), "name at least one format")
-        return tuple(dict.fromkeys(formats))
+        return check_formats(self.key(name), self.get(name, (list, str)))
 
     def selectors(self, name: str) -> tuple[str, ...]:
-        selectors = self.strings(name, ())
-        check_selectors(selectors, self.key(name))
-        return selectors
+        return check_css(self.key(name), self.strings(name, ()))
 
     def table(self, name: str) -> Table:
         return Table(self.get(name, dict, {}), self.key(name))

@@ -1,21 +1,37 @@
 """Configuration objects: frozen dataclasses, one per table of ``feedkit.toml``.
 
-:mod:`feedkit.configfile` reads the file into them (errors name the key); the CLI builds
-the same objects when no config file is given.
+:mod:`feedkit.config.load` reads the file into them (errors name the key); the CLI builds
+the same objects when no config file is given, and Python users make them directly:
+
+    >>> ArticleSourceConfig(paths=["posts"], timezone="Asia/Shanghai").paths
+    (PosixPath('posts'),)
+
+Every object is keyword-only and checks itself when made (``__post_init__``) with the same
+``check_*`` functions below that the TOML reader uses, so a wrong value gives the same
+message either way; from Python the key is ``Class.field``::
+
+    ArticleSourceConfig(paths=["posts"], timezone="Mars/X")
+    # ConfigError: ArticleSourceConfig.timezone: unknown timezone 'Mars/X' (use an IANA name ...)
+
+Lists are accepted where a tuple is declared, ``str`` where a :class:`~pathlib.Path` is, and
+``"News/World"`` where a category path is; the object holds the normalized value.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from feedkit.errors import ConfigError
+from feedkit.selectors import check_selectors
 
 FORMATS = ("rss", "atom", "json")
 FILE_NAMES: Mapping[str, str] = MappingProxyType({"rss": "rss.xml", "atom": "atom.xml", "json": "feed.json"})
@@ -28,6 +44,12 @@ CONTENT_MODES = ("full", "excerpt")
 DEFAULT_PERMALINK = ":year/:month/:day/:title/"
 DEFAULT_BASE_URL = "http://localhost/"
 DEFAULT_TIMEZONE = "UTC"
+MAX_WHOLE_NUMBER = 2**31 - 1
+"""The largest whole number any key takes (a count, a size in bytes, a number of seconds)."""
+MAX_DURATION = 10 * 365 * 86400
+"""The longest duration (``interval``, ``max_backoff``): ten years, in seconds."""
+MAX_KEEP_DAYS = 100 * 365
+"""The longest ``keep_days``: a hundred years."""
 INHERITED_SITE_KEYS = frozenset({"timezone", "language"})
 """``[site]`` keys an article source inherits (so setting them there counts as setting them for the source)."""
 GENERATORS = ("auto", "hexo", "jekyll", "hugo", "zola", "plain")
@@ -93,7 +115,7 @@ class SiteSettings:
     """The build's time, for future/expired posts (set when the source is resolved for a build)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ArticleSourceConfig:
     """A folder tree (or single files) of front-matter articles."""
 
@@ -134,6 +156,29 @@ class ArticleSourceConfig:
     site: SiteSettings | None = None
     """The generator's settings, once :func:`feedkit.articles.sites.resolve_source` has read the site."""
 
+    def __post_init__(self) -> None:
+        k = _keys("ArticleSourceConfig")
+        _set(self, "paths", check_paths(k("paths"), self.paths))
+        _set(self, "name", check_text(k("name"), self.name))
+        _set(self, "include_files", check_strings(k("include_files"), self.include_files))
+        _set(self, "exclude_files", check_strings(k("exclude_files"), self.exclude_files))
+        check_timezone(k("timezone"), self.timezone)
+        check_choice(k("body"), self.body, BODY_FORMATS)
+        _set(self, "image_keys", check_strings(k("image_keys"), self.image_keys))
+        check_bool(k("image_from_body"), self.image_from_body)
+        _set(self, "drop_selectors", check_css(k("drop_selectors"), self.drop_selectors))
+        check_bool(k("drop_boilerplate"), self.drop_boilerplate)
+        if self.base_url is not None:
+            _set(self, "base_url", check_base_url(k("base_url"), self.base_url))
+        check_string(k("permalink"), self.permalink)
+        check_positive_int(k("excerpt_length"), self.excerpt_length)
+        check_optional_string(k("default_author"), self.default_author)
+        check_optional_string(k("language"), self.language)
+        check_choice(k("generator"), self.generator, GENERATORS)
+        check_bool(k("publish_hidden"), self.publish_hidden)
+        if not self.explicit:
+            _set(self, "explicit", _set_fields(self, ("explicit", "site")))
+
     @property
     def zone(self) -> ZoneInfo:
         """:attr:`timezone` as the zone that date parsing and permalinks receive."""
@@ -143,7 +188,7 @@ class ArticleSourceConfig:
 FILTER_FIELDS = ("title", "content", "author", "category")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class UpstreamSourceConfig:
     """An upstream RSS/Atom/JSON feed, fetched over http(s) or read from a local file."""
 
@@ -175,13 +220,36 @@ class UpstreamSourceConfig:
     is_local: bool = False
     """True when ``url`` is a file path."""
 
+    def __post_init__(self) -> None:
+        k = _keys("UpstreamSourceConfig")
+        check_bool(k("is_local"), self.is_local)
+        if isinstance(self.url, Path):
+            _set(self, "url", str(self.url))
+        if not self.is_local:
+            location, is_local = upstream_location(k("url"), check_text(k("url"), self.url), Path.cwd())
+            _set(self, "url", location)
+            _set(self, "is_local", is_local)
+        _set(self, "name", check_text(k("name"), self.name))
+        _set(self, "categories", check_category_paths(k("categories"), self.categories))
+        check_bool(k("use_entry_categories"), self.use_entry_categories)
+        check_timezone(k("timezone"), self.timezone)
+        _set(self, "interval", check_duration(k("interval"), self.interval))
+        _set(self, "keep_entries", check_filters(k("keep_entries"), self.keep_entries))
+        _set(self, "drop_entries", check_filters(k("drop_entries"), self.drop_entries))
+        check_whole_number(k("priority"), self.priority)
+        _set(self, "drop_selectors", check_css(k("drop_selectors"), self.drop_selectors))
+        check_bool(k("drop_boilerplate"), self.drop_boilerplate)
+        check_positive_int(k("excerpt_length"), self.excerpt_length)
+        check_positive_int(k("keep_days"), self.keep_days, MAX_KEEP_DAYS)
+        check_positive_int(k("keep_count"), self.keep_count)
+
     @property
     def zone(self) -> ZoneInfo:
         """:attr:`timezone` as the zone that date parsing and permalinks receive."""
         return resolve_timezone("timezone", self.timezone)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FetchConfig:
     """How upstreams are fetched: every limit is a named setting."""
 
@@ -200,8 +268,22 @@ class FetchConfig:
     max_backoff: int = 6 * 3600
     """Longest wait between retries of a failing upstream (seconds)."""
 
+    def __post_init__(self) -> None:
+        k = _keys("FetchConfig")
+        _set(self, "timeout", check_positive_number(k("timeout"), self.timeout))
+        _set(self, "connect_timeout", check_positive_number(k("connect_timeout"), self.connect_timeout))
+        check_positive_int(k("max_bytes"), self.max_bytes)
+        check_whole_number(k("max_redirects"), self.max_redirects)
+        if self.max_redirects < 0:
+            raise ConfigError(k("max_redirects"), "must not be negative")
+        check_positive_int(k("max_parallel"), self.max_parallel)
+        check_positive_int(k("per_host"), self.per_host)
+        _set(self, "allow_hosts", check_strings(k("allow_hosts"), self.allow_hosts))
+        check_optional_text(k("user_agent"), self.user_agent)
+        _set(self, "max_backoff", check_duration(k("max_backoff"), self.max_backoff))
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ChannelConfig:
     """Settings of one channel; every ``None`` falls back to ``[site]`` / ``[channels]``.
 
@@ -225,9 +307,31 @@ class ChannelConfig:
     """``full`` (HTML content and summary) or ``excerpt`` (summary only)."""
     formats: tuple[str, ...] | None = None
 
+    def __post_init__(self) -> None:
+        k = _keys("ChannelConfig")
+        for name in ("slug", "title", "language", "icon", "logo", "author", "copyright"):
+            check_optional_text(k(name), getattr(self, name))
+        check_optional_string(k("description"), self.description)
+        if self.link is not None:
+            _set(self, "link", check_base_url(k("link"), self.link))
+        if self.entry_limit is not None:
+            check_whole_number(k("entry_limit"), self.entry_limit)
+            if self.entry_limit < 1:
+                raise ConfigError(k("entry_limit"), f"expected a whole number of at least 1, got {self.entry_limit!r}")
+        if self.content is not None:
+            check_choice(k("content"), self.content, CONTENT_MODES)
+        if self.formats is not None:
+            _set(self, "formats", check_formats(k("formats"), self.formats))
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SiteConfig:
+    """The ``[site]`` table: what every channel inherits (title, base URL, language, timezone ...).
+
+    ``base_url`` is the public URL of the output folder; setting it to anything but the default
+    sets ``base_url_set`` (no "base_url not set" warning in the report).
+    """
+
     title: str = "feedkit"
     description: str = ""
     base_url: str = DEFAULT_BASE_URL
@@ -245,9 +349,27 @@ class SiteConfig:
     explicit: frozenset[str] = frozenset()
     """The keys set in ``feedkit.toml`` or on the command line (a site generator's config fills the others)."""
 
+    def __post_init__(self) -> None:
+        k = _keys("SiteConfig")
+        check_text(k("title"), self.title)
+        check_string(k("description"), self.description)
+        _set(self, "base_url", check_base_url(k("base_url"), self.base_url))
+        check_bool(k("base_url_set"), self.base_url_set)
+        if not self.base_url_set and self.base_url != DEFAULT_BASE_URL:
+            _set(self, "base_url_set", True)
+        if self.link is not None:
+            _set(self, "link", check_base_url(k("link"), self.link))
+        for name in ("language", "author", "icon", "logo", "copyright"):
+            check_optional_text(k(name), getattr(self, name))
+        check_timezone(k("timezone"), self.timezone)
+        if not self.explicit:
+            _set(self, "explicit", _set_fields(self, ("explicit", "base_url_set")))
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ChannelsConfig:
+    """The ``[channels]`` table: which channels exist, how many entries each shows, in which formats."""
+
     all: bool = True
     categories: bool = True
     tags: bool = False
@@ -268,8 +390,20 @@ class ChannelsConfig:
     archive_page_size: int = 50
     """Entries per archive page (only full pages are written, so a page never changes)."""
 
+    def __post_init__(self) -> None:
+        k = _keys("ChannelsConfig")
+        for name in ("all", "categories", "tags", "authors", "sources", "stylesheet", "archive"):
+            check_bool(k(name), getattr(self, name))
+        check_positive_int(k("entry_limit"), self.entry_limit)
+        _set(self, "formats", check_formats(k("formats"), self.formats))
+        check_choice(k("content"), self.content, CONTENT_MODES)
+        check_optional_text(k("all_title"), self.all_title)
+        _set(self, "include_categories", check_strings(k("include_categories"), self.include_categories))
+        _set(self, "exclude_categories", check_strings(k("exclude_categories"), self.exclude_categories))
+        check_positive_int(k("archive_page_size"), self.archive_page_size)
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class WebSubConfig:
     """WebSub (W3C) push: hubs advertised by every channel and notified after a build that changed it."""
 
@@ -281,6 +415,17 @@ class WebSubConfig:
     """Further attempts after a failed notification (0 to MAX_WEBSUB_RETRIES)."""
     backoff: float = 1.0
     """Seconds before the first retry; each further retry waits twice as long (at most MAX_WEBSUB_BACKOFF)."""
+
+    def __post_init__(self) -> None:
+        k = _keys("WebSubConfig")
+        hubs = check_strings(k("hubs"), self.hubs)
+        _set(self, "hubs", tuple(dict.fromkeys(check_hub_url(f"{k('hubs')}[{i}]", h) for i, h in enumerate(hubs))))
+        _set(self, "timeout", check_positive_number(k("timeout"), self.timeout))
+        check_whole_number(k("retries"), self.retries)
+        if not 0 <= self.retries <= MAX_WEBSUB_RETRIES:
+            raise ConfigError(k("retries"), f"expected a whole number from 0 to {MAX_WEBSUB_RETRIES}, "
+                              f"got {self.retries!r}")
+        _set(self, "backoff", check_positive_number(k("backoff"), self.backoff))
 
 
 MAX_WEBSUB_RETRIES = 10
@@ -299,9 +444,10 @@ def is_bucket_url(value: object) -> bool:
     return isinstance(value, str) and urlsplit(value).scheme.lower() in BUCKET_SCHEMES
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OutputConfig:
-    """Where the files go when that is not a local folder: ``[output]``."""
+    """Where the files go when that is not a local folder: ``[output]``.  Never credentials: those come
+    only from the AWS environment and config files (see docs/scale.md)."""
 
     url: str | None = None
     """``s3://bucket/prefix``: publish to this S3-compatible bucket instead of the folder ``out``."""
@@ -311,6 +457,15 @@ class OutputConfig:
     """Region of the bucket (default: ``AWS_REGION``/``AWS_DEFAULT_REGION`` or the AWS config file)."""
     cache_control: str = DEFAULT_CACHE_CONTROL
     """``Cache-Control`` of every object written to the bucket."""
+
+    def __post_init__(self) -> None:
+        k = _keys("OutputConfig")
+        if self.url is not None:
+            _set(self, "url", check_bucket_url(k("url"), self.url))
+        if self.endpoint_url is not None:
+            check_hub_url(k("endpoint_url"), self.endpoint_url)
+        check_optional_text(k("region"), self.region)
+        check_cache_control(k("cache_control"), self.cache_control)
 
     @property
     def bucket(self) -> tuple[str, str] | None:
@@ -336,49 +491,20 @@ def check_bucket_url(key: str, value: object) -> str:
     return f"s3://{bucket}/{prefix}" if prefix else f"s3://{bucket}"
 
 
+def check_cache_control(key: str, value: object) -> str:
+    """A ``Cache-Control`` header value: one line of printable text."""
+    text = check_text(key, value)
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise ConfigError(key, f"must be one line of printable text, got {text!r}")
+    return text
+
+
 def bucket_stand_in(url: str, folder: Path) -> Path:
     """What ``out`` is for a bucket output: ``folder/<bucket>[-<prefix>]``, never created; the default
     store is ``<that>.feedkit.sqlite`` beside it, by the same rule as for a folder."""
     parts = urlsplit(url)
     stem = "-".join(part for part in (parts.netloc, *parts.path.strip("/").split("/")) if part)
     return folder / stem
-
-
-@dataclass(frozen=True, slots=True)
-class Config:
-    out: Path
-    site: SiteConfig = SiteConfig()
-    articles: tuple[ArticleSourceConfig, ...] = ()
-    feeds: tuple[UpstreamSourceConfig, ...] = ()
-    fetch: FetchConfig = FetchConfig()
-    store: Path | None = None
-    """SQLite store; default: ``<out>.feedkit.sqlite`` beside (never inside) the output folder."""
-    workers: int = 0
-    """Processes that read articles: 0 = one per core; 1 = no extra processes."""
-    channels: ChannelsConfig = ChannelsConfig()
-    all_channel: ChannelConfig = ChannelConfig()
-    category: Mapping[str, ChannelConfig] = field(default_factory=dict)
-    """Per-category settings keyed by own name or by ``a/b/c`` path."""
-    tag: Mapping[str, ChannelConfig] = field(default_factory=dict)
-    author: Mapping[str, ChannelConfig] = field(default_factory=dict)
-    source: Mapping[str, ChannelConfig] = field(default_factory=dict)
-    aliases: Mapping[str, str] = field(default_factory=dict)
-    """Category or tag name -> the name it is merged into."""
-    websub: WebSubConfig = WebSubConfig()
-    output: OutputConfig = OutputConfig()
-    """``[output]``: a bucket instead of the folder ``out`` (then ``out`` only anchors the default store)."""
-
-    @property
-    def to_bucket(self) -> bool:
-        """Whether the files go to a bucket (``[output] url``) rather than the folder ``out``."""
-        return self.output.url is not None
-
-    @property
-    def store_path(self) -> Path:
-        if self.store is not None:
-            return self.store
-        out = self.out.resolve()
-        return out.parent / f"{out.name}.feedkit.sqlite"
 
 
 def resolve_timezone(key: str, value: object) -> ZoneInfo:
@@ -414,8 +540,6 @@ def check_base_url(key: str, value: object) -> str:
     return value if value.endswith("/") else value + "/"
 
 
-
-
 def check_hub_url(key: str, value: object) -> str:
     """An absolute http(s) URL of a WebSub hub, kept exactly as written (no ``/`` added)."""
     if not isinstance(value, str):
@@ -429,3 +553,327 @@ def check_hub_url(key: str, value: object) -> str:
     if not valid:
         raise ConfigError(key, f"expected an absolute http(s) URL such as 'https://hub.example/', got {value!r}")
     return value
+
+
+# --- the checks: shared by the objects above (``Class.field`` keys) and the TOML reader (``a[0].b`` keys) ---
+
+
+def check_text(key: str, value: object) -> str:
+    """A string that is not blank."""
+    if not isinstance(value, str):
+        raise ConfigError(key, f"expected a string, got {value!r}")
+    if not value.strip():
+        raise ConfigError(key, "must not be empty")
+    return value
+
+
+def check_optional_text(key: str, value: object) -> str | None:
+    """None, or a string that is not blank."""
+    return None if value is None else check_text(key, value)
+
+
+def check_string(key: str, value: object) -> str:
+    """Any string (blank allowed)."""
+    if not isinstance(value, str):
+        raise ConfigError(key, f"expected a string, got {value!r}")
+    return value
+
+
+def check_optional_string(key: str, value: object) -> str | None:
+    return None if value is None else check_string(key, value)
+
+
+def check_bool(key: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(key, f"expected true or false, got {value!r}")
+    return value
+
+
+def check_whole_number(key: str, value: object) -> int:
+    """A whole number (not a bool) of at most :data:`MAX_WHOLE_NUMBER` either way."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(key, f"expected a whole number, got {value!r}")
+    if abs(value) > MAX_WHOLE_NUMBER:
+        raise ConfigError(key, f"expected a whole number of at most {MAX_WHOLE_NUMBER}, got {value!r}")
+    return value
+
+
+def check_positive_int(key: str, value: object, maximum: int = MAX_WHOLE_NUMBER) -> int:
+    """A whole number from 1 to ``maximum``."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
+        raise ConfigError(key, f"expected a whole number from 1 to {maximum}, got {value!r}")
+    return value
+
+
+def check_positive_number(key: str, value: object) -> float:
+    """A finite number above 0 (as a float)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(key, f"expected a number, got {value!r}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(key, f"expected a finite number, got {value!r}")
+    if value <= 0:
+        raise ConfigError(key, f"expected a number above 0, got {value!r}")
+    return float(value)
+
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
+_DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def check_duration(key: str, value: object) -> int:
+    """Seconds, as a whole number or a string such as ``"90s"``, ``"15m"``, ``"2h"``, ``"1d"``."""
+    if isinstance(value, str):
+        match = _DURATION.match(value)
+        if not match:
+            raise ConfigError(key, f"expected seconds or a duration like '15m', got {value!r}")
+        value = int(match.group(1)) * _DURATION_UNITS[match.group(2)]
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(key, f"expected seconds or a duration like '15m', got {value!r}")
+    if value < 1:
+        raise ConfigError(key, f"expected at least 1 second, got {value!r}")
+    if value > MAX_DURATION:
+        raise ConfigError(key, f"expected at most {MAX_DURATION} seconds (ten years), got {value!r}")
+    return value
+
+
+def check_choice(key: str, value: object, choices: tuple[str, ...]) -> str:
+    if not isinstance(value, str) or value not in choices:
+        raise ConfigError(key, f"expected one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def check_strings(key: str, value: object) -> tuple[str, ...]:
+    """A string (one item) or a list/tuple of strings -> a tuple."""
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list | tuple):
+        raise ConfigError(key, f"expected a string or a list of strings, got {value!r}")
+    for i, item in enumerate(value):
+        if not isinstance(item, str):
+            raise ConfigError(f"{key}[{i}]", f"expected a string, got {item!r}")
+    return tuple(value)
+
+
+def check_formats(key: str, value: object) -> tuple[str, ...]:
+    """Names from :data:`FORMATS`, at least one, each once."""
+    formats = check_strings(key, value)
+    for i, fmt in enumerate(formats):
+        if fmt not in FORMATS:
+            raise ConfigError(f"{key}[{i}]", f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    if not formats:
+        raise ConfigError(key, "name at least one format")
+    return tuple(dict.fromkeys(formats))
+
+
+def check_css(key: str, value: object) -> tuple[str, ...]:
+    """CSS selectors that cssselect can use (:func:`feedkit.selectors.check_selectors`)."""
+    selectors = check_strings(key, value)
+    check_selectors(selectors, key)
+    return selectors
+
+
+def check_paths(key: str, value: object) -> tuple[Path, ...]:
+    """A path (``str`` or :class:`~pathlib.Path`) or a list of them -> a tuple of paths."""
+    items: Iterable[Any] = (value,) if isinstance(value, str | Path) else value  # type: ignore[assignment]
+    if not isinstance(items, list | tuple):
+        raise ConfigError(key, f"expected a path or a list of paths, got {value!r}")
+    paths = []
+    for i, item in enumerate(items):
+        if isinstance(item, str) and item.strip():
+            item = Path(item)
+        if not isinstance(item, Path):
+            raise ConfigError(f"{key}[{i}]", f"expected a path, got {item!r}")
+        paths.append(item)
+    return tuple(paths)
+
+
+def check_category_paths(key: str, value: object) -> tuple[tuple[str, ...], ...]:
+    """``["News/World", "Tech"]`` or ``[["News", "World"], ["Tech"]]`` -> category paths."""
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list | tuple):
+        raise ConfigError(key, f"expected 'a/b' or a list of categories, got {value!r}")
+    paths: list[tuple[str, ...]] = []
+    for i, item in enumerate(items):
+        if isinstance(item, str):
+            parts = tuple(p.strip() for p in item.split("/") if p.strip())
+        elif isinstance(item, list | tuple) and all(isinstance(p, str) for p in item):
+            parts = tuple(p.strip() for p in item if p.strip())
+        else:
+            raise ConfigError(f"{key}[{i}]", f"expected 'a/b' or a list of names, got {item!r}")
+        if not parts:
+            raise ConfigError(f"{key}[{i}]", "empty category")
+        paths.append(parts)
+    return tuple(paths)
+
+
+def check_filter(key: str, field_name: object, pattern: object) -> tuple[str, str]:
+    """One keep/drop rule: a field of :data:`FILTER_FIELDS` and a regular expression."""
+    if field_name not in FILTER_FIELDS:
+        raise ConfigError(key, f"unknown field {field_name!r} (filter on {', '.join(FILTER_FIELDS)})")
+    if not isinstance(pattern, str):
+        raise ConfigError(key, f"expected a regular expression, got {pattern!r}")
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ConfigError(key, f"invalid regular expression {pattern!r}: {exc}") from None
+    return str(field_name), pattern
+
+
+def check_filters(key: str, value: object) -> tuple[tuple[str, str], ...]:
+    """Keep/drop rules as ``(field, pattern)`` pairs, or a mapping ``{field: pattern or [patterns]}``."""
+    if isinstance(value, Mapping):
+        pairs = [(f, p) for f, ps in value.items() for p in ([ps] if isinstance(ps, str) else ps)]
+    elif isinstance(value, list | tuple):
+        pairs = list(value)
+    else:
+        raise ConfigError(key, f"expected (field, pattern) pairs or a mapping of fields to patterns, got {value!r}")
+    result = []
+    for i, pair in enumerate(pairs):
+        if not isinstance(pair, list | tuple) or len(pair) != 2:
+            raise ConfigError(f"{key}[{i}]", f"expected a (field, pattern) pair, got {pair!r}")
+        result.append(check_filter(f"{key}[{i}]", pair[0], pair[1]))
+    return tuple(result)
+
+
+def check_unique_names(articles: Iterable[ArticleSourceConfig], feeds: Iterable[UpstreamSourceConfig]) -> None:
+    """Every article source and feed has its own name (names are part of entry ids)."""
+    keys = [(f"articles[{i}].name", a.name) for i, a in enumerate(articles)]
+    keys += [(f"feeds[{i}].name", f.name) for i, f in enumerate(feeds)]
+    seen: dict[str, str] = {}
+    for key, name in keys:
+        if name in seen:
+            raise ConfigError(key, f"{seen[name]} is also named {name!r}: give every article source and feed "
+                              "its own name (it is part of entry ids)")
+        seen[name] = key
+
+
+def upstream_location(key: str, value: str, root: Path) -> tuple[str, bool]:
+    """An http(s) URL as it is, or a local file path made absolute: (location, is_local)."""
+    scheme = urlsplit(value).scheme.lower()
+    if scheme in ("http", "https"):
+        if not urlsplit(value).netloc:
+            raise ConfigError(key, f"URL without a host: {value!r}")
+        return value, False
+    if scheme and len(scheme) > 1:  # "C:" on Windows is a drive, not a scheme
+        raise ConfigError(key, f"only http and https URLs or local file paths are allowed, got {value!r}")
+    return str((root / value).resolve()), True
+
+
+def _keys(cls: str) -> Any:
+    return lambda name: f"{cls}.{name}"
+
+
+def _set(obj: object, name: str, value: object) -> None:
+    """Store a normalized value on a frozen dataclass while it is being made."""
+    object.__setattr__(obj, name, value)
+
+
+def _set_fields(obj: Any, leave_out: tuple[str, ...]) -> frozenset[str]:
+    """The fields of a config object made in Python that differ from their defaults: the keys its
+    maker set, as ``explicit`` records for a table of ``feedkit.toml``."""
+    found = set()
+    for item in fields(obj):
+        if item.name in leave_out:
+            continue
+        default = item.default_factory() if item.default_factory is not MISSING else item.default
+        if default is MISSING or getattr(obj, item.name) != default:
+            found.add(item.name)
+    return frozenset(found)
+
+
+def _check_instance(key: str, value: object, kind: type) -> None:
+    if not isinstance(value, kind):
+        raise ConfigError(key, f"expected a {kind.__name__}, got {value!r}")
+
+
+def _instances(key: str, value: object, kind: type) -> tuple[Any, ...]:
+    if not isinstance(value, list | tuple):
+        raise ConfigError(key, f"expected a list of {kind.__name__}, got {value!r}")
+    for i, item in enumerate(value):
+        _check_instance(f"{key}[{i}]", item, kind)
+    return tuple(value)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Config:
+    """A whole ``feedkit.toml``: the output folder, the sources, and the channel settings.
+
+    ``Config(out="public", articles=[ArticleSourceConfig(paths=["posts"])])`` is a complete
+    config.  Unlike ``feedkit.toml``, sources made in Python do not inherit ``[site]``'s
+    ``timezone``, ``language`` and ``author``: set them on each source.
+    """
+
+    out: Path
+    """The output folder (a ``str`` is made a :class:`~pathlib.Path`)."""
+    site: SiteConfig = SiteConfig()
+    articles: tuple[ArticleSourceConfig, ...] = ()
+    feeds: tuple[UpstreamSourceConfig, ...] = ()
+    fetch: FetchConfig = FetchConfig()
+    store: Path | None = None
+    """SQLite store; default: ``<out>.feedkit.sqlite`` beside (never inside) the output folder."""
+    workers: int = 0
+    """Processes that read articles: 0 = one per core; 1 = no extra processes."""
+    channels: ChannelsConfig = ChannelsConfig()
+    all_channel: ChannelConfig = ChannelConfig()
+    category: Mapping[str, ChannelConfig] = field(default_factory=dict)
+    """Per-category settings keyed by own name or by ``a/b/c`` path."""
+    tag: Mapping[str, ChannelConfig] = field(default_factory=dict)
+    author: Mapping[str, ChannelConfig] = field(default_factory=dict)
+    source: Mapping[str, ChannelConfig] = field(default_factory=dict)
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    """Category or tag name -> the name it is merged into."""
+    websub: WebSubConfig = WebSubConfig()
+    output: OutputConfig = OutputConfig()
+    """``[output]``: a bucket instead of the folder ``out`` (then ``out`` only anchors the default store).
+    ``Config(out="s3://bucket/prefix")`` sets it too, with ``out`` the stand-in ``bucket-prefix``."""
+
+    @property
+    def to_bucket(self) -> bool:
+        """Whether the files go to a bucket (``[output] url``) rather than the folder ``out``."""
+        return self.output.url is not None
+
+    def __post_init__(self) -> None:
+        k = _keys("Config")
+        _check_instance(k("output"), self.output, OutputConfig)
+        if is_bucket_url(self.out):
+            url = check_bucket_url(k("out"), self.out)
+            _set(self, "output", replace(self.output, url=url))
+            _set(self, "out", bucket_stand_in(url, Path()))
+        if isinstance(self.out, str) and self.out.strip():
+            _set(self, "out", Path(self.out))
+        if not isinstance(self.out, Path):
+            raise ConfigError(k("out"), f"expected the output folder as a path, got {self.out!r}")
+        if isinstance(self.store, str) and self.store.strip():
+            _set(self, "store", Path(self.store))
+        if self.store is not None and not isinstance(self.store, Path):
+            raise ConfigError(k("store"), f"expected a path or None, got {self.store!r}")
+        for name, kind in (("site", SiteConfig), ("fetch", FetchConfig), ("channels", ChannelsConfig),
+                           ("all_channel", ChannelConfig), ("websub", WebSubConfig)):
+            _check_instance(k(name), getattr(self, name), kind)
+        _set(self, "articles", _instances(k("articles"), self.articles, ArticleSourceConfig))
+        _set(self, "feeds", _instances(k("feeds"), self.feeds, UpstreamSourceConfig))
+        check_whole_number(k("workers"), self.workers)
+        if self.workers < 0:
+            raise ConfigError(k("workers"), f"expected 0 (one per core) or more, got {self.workers!r}")
+        if self.all_channel.slug is not None:
+            raise ConfigError(k("all_channel.slug"), "the channel of all entries always lives in all/: it has no slug")
+        for name in ("category", "tag", "author", "source"):
+            table = getattr(self, name)
+            if not isinstance(table, Mapping):
+                raise ConfigError(k(name), f"expected a mapping of names to ChannelConfig, got {table!r}")
+            for key, value in table.items():
+                check_text(f"{k(name)}[{key!r}]", key)
+                _check_instance(f"{k(name)}[{key!r}]", value, ChannelConfig)
+        if not isinstance(self.aliases, Mapping):
+            raise ConfigError(k("aliases"), f"expected a mapping of names to names, got {self.aliases!r}")
+        for alias, target in self.aliases.items():
+            check_string(f"{k('aliases')}[{alias!r}]", alias)
+            check_string(f"{k('aliases')}[{alias!r}]", target)
+        check_unique_names(self.articles, self.feeds)
+
+    @property
+    def store_path(self) -> Path:
+        if self.store is not None:
+            return self.store
+        out = self.out.resolve()
+        return out.parent / f"{out.name}.feedkit.sqlite"
