@@ -22,6 +22,7 @@ from feedkit._version import __version__
 from feedkit.config.load import (
     check_output_folder,
     check_store_outside_output,
+    choose_output,
     load_config,
     unique_feed_name,
     upstream_location,
@@ -31,10 +32,13 @@ from feedkit.config.types import (
     INHERITED_SITE_KEYS,
     ArticleSourceConfig,
     Config,
+    OutputConfig,
     UpstreamSourceConfig,
     check_base_url,
+    check_bucket_url,
     check_timezone,
     inherited_timezone,
+    is_bucket_url,
 )
 from feedkit.daemon import service as daemon
 from feedkit.daemon.eventlog import LOG_FORMATS, EventLog
@@ -74,6 +78,16 @@ def _seconds(minimum: float) -> _Seconds:
     return _Seconds(min=minimum)
 
 
+def _output_value(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | str | None:
+    """``--out``: a folder (a :class:`Path`), or an ``s3://bucket/prefix`` URL kept as a string."""
+    if value is None or not is_bucket_url(value):
+        return None if value is None else Path(value)
+    try:
+        return check_bucket_url("--out", value)
+    except ConfigError as exc:
+        raise click.BadParameter(exc.reason, ctx, param) from None
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="feedkit")
 def main() -> None:
@@ -86,7 +100,8 @@ class InputOptions:
 
     paths: tuple[Path, ...] = ()
     config_path: Path | None = None
-    out: Path | None = None
+    out: Path | str | None = None
+    """A folder, or an ``s3://`` URL."""
     title: str | None = None
     base_url: str | None = None
     timezone: str | None = None
@@ -108,8 +123,9 @@ def input_options(func: F) -> F:
         click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
         click.option("-c", "--config", "config_path", type=click.Path(path_type=Path),
                      help="feedkit.toml to read (relative paths in it are relative to its folder)."),
-        click.option("-o", "--out", type=click.Path(path_type=Path),
-                     help="Output folder (overrides 'out' in the config)."),
+        click.option("-o", "--out", callback=_output_value, metavar="FOLDER|s3://BUCKET/PREFIX",
+                     help="Output folder, or s3://BUCKET/PREFIX to publish to a bucket (overrides 'out' and "
+                          "[output] url in the config)."),
         click.option("--feed", "feeds", multiple=True, metavar="URL_OR_PATH",
                      help="An upstream RSS/Atom/JSON feed: http(s) URL or local file (repeatable)."),
         click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST[:PORT]",
@@ -237,7 +253,8 @@ def store_options(func: F) -> F:
     """The options that find the store: ``status`` and ``reload``."""
     options = [
         click.option("-c", "--config", "config_path", type=click.Path(path_type=Path), help="feedkit.toml to read."),
-        click.option("-o", "--out", type=click.Path(path_type=Path), help="Output folder (finds the default store)."),
+        click.option("-o", "--out", callback=_output_value, metavar="FOLDER|s3://BUCKET/PREFIX",
+                     help="Output folder or s3:// URL (finds the default store)."),
         click.option("--store", type=click.Path(path_type=Path), help="SQLite store file."),
     ]
     for option in reversed(options):
@@ -248,7 +265,7 @@ def store_options(func: F) -> F:
 @main.command("status")
 @store_options
 @click.option("--json", "as_json", is_flag=True, help="Print the sources as JSON.")
-def status_command(config_path: Path | None, out: Path | None, store: Path | None, as_json: bool) -> None:
+def status_command(config_path: Path | None, out: Path | str | None, store: Path | None, as_json: bool) -> None:
     """One line per upstream feed: OK/failing/retired, last success, last error, entries, next attempt."""
     try:
         path = _store_path(config_path, out, store)
@@ -274,7 +291,8 @@ def status_command(config_path: Path | None, out: Path | None, store: Path | Non
 @main.command("run")
 @input_options
 @click.option("--serve", metavar="HOST:PORT",
-              help="Serve the output folder over HTTP on this address, e.g. 127.0.0.1:8080 (':8080' is 127.0.0.1).")
+              help="Serve the output folder over HTTP on this address, e.g. 127.0.0.1:8080 (':8080' is 127.0.0.1); "
+                   "not with an s3:// output.")
 @click.option("--rescan", type=_seconds(0.1), default=30.0, show_default=True, metavar="SECONDS",
               help="Seconds between looks at the article folders for changed files.")
 @click.option("--debounce", type=_seconds(0.0), default=2.0, show_default=True, metavar="SECONDS",
@@ -312,7 +330,8 @@ def run_command(ctx: click.Context, /, serve: str | None, rescan: float, debounc
 @main.command("reload")
 @store_options
 @click.option("--pid-file", type=click.Path(path_type=Path), help="The --pid-file of the daemon to reload.")
-def reload_command(config_path: Path | None, out: Path | None, store: Path | None, pid_file: Path | None) -> None:
+def reload_command(config_path: Path | None, out: Path | str | None, store: Path | None,
+                   pid_file: Path | None) -> None:
     """Make the running daemon re-read its config (sends it SIGHUP); it logs what changed."""
     try:
         pid = read_pid_file(pid_file) if pid_file is not None else running_pid(_store_path(config_path, out, store))
@@ -378,13 +397,14 @@ def store_rebuild_command(strict: bool, quiet: bool, as_json: bool, **inputs: An
     sys.exit(EXIT_SKIPPED if strict and not report.ok else EXIT_OK)
 
 
-def _store_path(config_path: Path | None, out: Path | None, store: Path | None) -> Path:
+def _store_path(config_path: Path | None, out: Path | str | None, store: Path | None) -> Path:
     if store is not None:
         return store
     if config_path is not None:
         return load_config(config_path, out_override=out).store_path
     if out is not None:
-        return Config(out=out).store_path
+        folder, output = choose_output(None, OutputConfig(), Path(), out)
+        return Config(out=folder, output=output).store_path
     raise ConfigError("--store", "name the store with --store, --out or --config")
 
 
@@ -483,7 +503,11 @@ def config_from_options(inputs: InputOptions, *, require_out: bool = True) -> Co
             raise ConfigError("PATHS", "name at least one article folder or file, a --feed, or a --config FILE")
         if inputs.out is None and require_out:
             raise ConfigError("--out", "name the output folder")
-        config = Config(out=inputs.out or CHECK_OUT)
+        if inputs.out is None:
+            config = Config(out=CHECK_OUT)
+        else:
+            folder, output = choose_output(None, OutputConfig(), Path(), inputs.out)
+            config = Config(out=folder, output=output)
     site = config.site
     if base_url is not None:
         site = replace(site, base_url=base_url, base_url_set=True)

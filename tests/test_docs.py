@@ -62,7 +62,7 @@ def test_every_config_key_is_documented() -> None:
     text = (REPO / "docs" / "configuration.md").read_text(encoding="utf-8")
     for cls in (config_module.SiteConfig, config_module.ChannelsConfig, config_module.ArticleSourceConfig,
                 config_module.ChannelConfig, config_module.UpstreamSourceConfig, config_module.FetchConfig,
-                config_module.TransformConfig):
+                config_module.TransformConfig, config_module.OutputConfig):
         for field in dataclasses.fields(cls):
             if field.name in ("base_url_set", "is_local", "explicit", "site"):  # set by feedkit, not keys
                 continue

@@ -56,6 +56,8 @@ FOREIGN: dict[str, frozenset[str]] = {
     "markdown_it": frozenset({"articles"}),
     "apscheduler": frozenset({"daemon"}),
     "waitress": frozenset({"daemon"}),
+    "boto3": frozenset({"output"}),
+    "botocore": frozenset({"output"}),
     "click": frozenset({"cli"}),
     "feedgen": frozenset({"interop"}),
     "tqdm": frozenset({"cli"}),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -41,24 +42,32 @@ from feedkit.config.types import (
     ChannelsConfig,
     Config,
     FetchConfig,
+    OutputConfig,
     SiteConfig,
     TransformConfig,
     UpstreamSourceConfig,
     WebSubConfig,
+    bucket_stand_in,
     check_base_url,
+    check_bucket_url,
+    check_cache_control,
     check_category_paths,
     check_filter,
     check_hub_url,
     check_timezone,
     check_unique_names,
     inherited_timezone,
+    is_bucket_url,
     upstream_location,
 )
 from feedkit.errors import ConfigError
 
 
-def load_config(path: Path, out_override: Path | None = None) -> Config:
-    """Read ``feedkit.toml``.  Relative paths in it are relative to the file's folder."""
+def load_config(path: Path, out_override: Path | str | None = None) -> Config:
+    """Read ``feedkit.toml``.  Relative paths in it are relative to the file's folder.
+
+    ``out_override`` (``--out``) is a folder, or an ``s3://bucket/prefix`` URL (a str) to publish to.
+    """
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -70,16 +79,11 @@ def load_config(path: Path, out_override: Path | None = None) -> Config:
     return parse_config(raw, path.parent, out_override)
 
 
-def parse_config(raw: Mapping[str, Any], root: Path, out_override: Path | None = None) -> Config:
+def parse_config(raw: Mapping[str, Any], root: Path, out_override: Path | str | None = None) -> Config:
     """Build a :class:`~feedkit.config.Config` from already-parsed TOML data."""
     top = Table(raw, "")
     out_value = top.text("out")
-    if out_override is not None:
-        out = out_override
-    elif out_value is not None:
-        out = root / out_value
-    else:
-        raise ConfigError("out", "no output folder: set 'out' in the config or pass --out")
+    out, output = choose_output(out_value, _output(top.table("output")), root, out_override)
     store_value = top.text("store")
     site = _site(top.table("site"))
     channels = _channels(top.table("channels"))
@@ -106,11 +110,63 @@ def parse_config(raw: Mapping[str, Any], root: Path, out_override: Path | None =
         websub=_websub(top.table("websub")),
         transforms=_transforms(top, {a.name for a in articles} | {f.name for f in feeds}),
         allow_code=top.get("allow_code", bool, False),
+        output=output,
     )
     top.reject_unknown()
     check_output_folder(config, out_key="--out" if out_override is not None else "out")
     check_store_outside_output(config)
     return config
+
+
+def choose_output(out_value: str | None, output: OutputConfig, root: Path,
+                  out_override: Path | str | None) -> tuple[Path, OutputConfig]:
+    """``(out, output)``: ``--out`` wins (a folder, or an ``s3://`` URL), then ``out``, then ``[output] url``.
+
+    For a bucket, ``out`` is the stand-in :func:`~feedkit.config.types.bucket_stand_in` in ``root``
+    (only the default store is placed by it).  Setting both ``out`` and ``[output] url`` is an error.
+    """
+    if out_override is not None:
+        if is_bucket_url(out_override):
+            url = check_bucket_url("--out", out_override)
+            return bucket_stand_in(url, root), replace(output, url=url)
+        return Path(out_override), replace(output, url=None)
+    if out_value is not None and output.url is not None:
+        raise ConfigError("output.url", "set either 'out' (a folder) or [output] url (a bucket), not both")
+    if out_value is not None and is_bucket_url(out_value):
+        url = check_bucket_url("out", out_value)
+        return bucket_stand_in(url, root), replace(output, url=url)
+    if out_value is not None:
+        return root / out_value, output
+    if output.url is not None:
+        return bucket_stand_in(output.url, root), output
+    raise ConfigError("out", "no output folder: set 'out' (or [output] url) in the config or pass --out")
+
+
+CREDENTIAL_KEYS = frozenset({
+    "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "access_key", "access_key_id",
+    "secret_key", "secret_access_key", "session_token", "credentials", "profile", "password",
+})
+"""Keys some tools read credentials from; feedkit refuses them so no secret ends up in a config file."""
+
+
+def _output(t: Table) -> OutputConfig:
+    for key in t.data:
+        if key.lower() in CREDENTIAL_KEYS:
+            raise ConfigError(t.key(key), "credentials are never read from feedkit.toml: use the AWS "
+                              "environment variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_PROFILE) or "
+                              "~/.aws/credentials, and remove this key")
+    d = OutputConfig()
+    url = t.get("url", str, None)
+    endpoint = t.get("endpoint_url", str, None)
+    cache_control = check_cache_control(t.key("cache_control"), t.get("cache_control", str, d.cache_control))
+    result = OutputConfig(
+        url=check_bucket_url(t.key("url"), url) if url is not None else None,
+        endpoint_url=check_hub_url(t.key("endpoint_url"), endpoint) if endpoint is not None else None,
+        region=t.text("region"),
+        cache_control=cache_control,
+    )
+    t.reject_unknown()
+    return result
 
 
 def _workers(top: Table) -> int:
@@ -127,6 +183,8 @@ def check_output_folder(config: Config, *, out_key: str = "out", cli_sources: in
     folder would be published with it (drafts included).  ``out_key`` names the output folder
     in the error; the last ``cli_sources`` article sources came from the command line (``PATHS``).
     """
+    if config.to_bucket:  # nothing local is published; a bucket cannot overlap an article folder
+        return
     out = config.out.resolve()
     if out.exists() and not out.is_dir():
         raise ConfigError(out_key, f"{config.out} exists and is not a folder")
@@ -145,6 +203,8 @@ def check_output_folder(config: Config, *, out_key: str = "out", cli_sources: in
 
 def check_store_outside_output(config: Config) -> None:
     """The output folder is served publicly: the store must never be inside it."""
+    if config.to_bucket:
+        return
     out, store = config.out.resolve(), config.store_path.resolve()
     if store == out or store.is_relative_to(out):
         raise ConfigError("store", f"{store} is inside the output folder {out}, which is published: move it out")

@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
@@ -483,6 +483,80 @@ class TransformConfig:
     """``code``: ``"module:function"``, imported only with ``allow_code`` (``--allow-code``)."""
 
 
+DEFAULT_CACHE_CONTROL = "public, max-age=300"
+"""``Cache-Control`` of every object published to a bucket unless ``[output] cache_control`` says otherwise."""
+BUCKET_SCHEMES = ("s3",)
+"""URL schemes of object storage outputs (``s3://bucket/prefix``)."""
+
+
+def is_bucket_url(value: object) -> bool:
+    """Whether ``value`` (``--out`` or ``[output] url``) names a bucket rather than a folder."""
+    return isinstance(value, str) and urlsplit(value).scheme.lower() in BUCKET_SCHEMES
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutputConfig:
+    """Where the files go when that is not a local folder: ``[output]``.  Never credentials: those come
+    only from the AWS environment and config files (see docs/scale.md)."""
+
+    url: str | None = None
+    """``s3://bucket/prefix``: publish to this S3-compatible bucket instead of the folder ``out``."""
+    endpoint_url: str | None = None
+    """http(s) URL of an S3-compatible service (default: AWS, or the ``AWS_ENDPOINT_URL`` variable)."""
+    region: str | None = None
+    """Region of the bucket (default: ``AWS_REGION``/``AWS_DEFAULT_REGION`` or the AWS config file)."""
+    cache_control: str = DEFAULT_CACHE_CONTROL
+    """``Cache-Control`` of every object written to the bucket."""
+
+    def __post_init__(self) -> None:
+        k = _keys("OutputConfig")
+        if self.url is not None:
+            _set(self, "url", check_bucket_url(k("url"), self.url))
+        if self.endpoint_url is not None:
+            check_hub_url(k("endpoint_url"), self.endpoint_url)
+        check_optional_text(k("region"), self.region)
+        check_cache_control(k("cache_control"), self.cache_control)
+
+    @property
+    def bucket(self) -> tuple[str, str] | None:
+        """``(bucket, prefix)`` of a bucket output (prefix without slashes at either end), else None."""
+        if self.url is None:
+            return None
+        parts = urlsplit(self.url)
+        return parts.netloc, parts.path.strip("/")
+
+
+def check_bucket_url(key: str, value: object) -> str:
+    """``s3://bucket`` or ``s3://bucket/prefix``, with a valid bucket name and a prefix of plain segments."""
+    if not isinstance(value, str):
+        raise ConfigError(key, f"expected an s3://bucket/prefix URL, got {value!r}")
+    parts = urlsplit(value)
+    bucket, prefix = parts.netloc, parts.path.strip("/")
+    if parts.scheme.lower() not in BUCKET_SCHEMES or parts.query or parts.fragment:
+        raise ConfigError(key, f"expected an s3://bucket/prefix URL, got {value!r}")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", bucket):
+        raise ConfigError(key, f"{bucket!r} is not a bucket name (3 to 63 lower-case letters, digits, '.' and '-')")
+    if prefix and any(seg in ("", ".", "..") or "\\" in seg or "\x00" in seg for seg in prefix.split("/")):
+        raise ConfigError(key, f"the prefix {prefix!r} must be plain segments separated by single '/'")
+    return f"s3://{bucket}/{prefix}" if prefix else f"s3://{bucket}"
+
+
+def check_cache_control(key: str, value: object) -> str:
+    """A ``Cache-Control`` header value: one line of printable text."""
+    text = check_text(key, value)
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise ConfigError(key, f"must be one line of printable text, got {text!r}")
+    return text
+
+
+def bucket_stand_in(url: str, folder: Path) -> Path:
+    """What ``out`` is for a bucket output: ``folder/<bucket>[-<prefix>]``, never created; the default
+    store is ``<that>.feedkit.sqlite`` beside it, by the same rule as for a folder."""
+    parts = urlsplit(url)
+    stem = "-".join(part for part in (parts.netloc, *parts.path.strip("/").split("/")) if part)
+    return folder / stem
+
+
 def resolve_timezone(key: str, value: object) -> ZoneInfo:
     """The one place a timezone name becomes a zone; a :class:`ConfigError` naming ``key`` otherwise."""
     if not isinstance(value, str):
@@ -803,10 +877,23 @@ class Config:
     """Applied in order to every entry (or the entries of their ``sources``) before de-duplication."""
     allow_code: bool = False
     """Allow ``code`` transforms (``"module:function"``): importing code a config file names is a trust decision."""
+    output: OutputConfig = OutputConfig()
+    """``[output]``: a bucket instead of the folder ``out`` (then ``out`` only anchors the default store).
+    ``Config(out="s3://bucket/prefix")`` sets it too, with ``out`` the stand-in ``bucket-prefix``."""
+
+    @property
+    def to_bucket(self) -> bool:
+        """Whether the files go to a bucket (``[output] url``) rather than the folder ``out``."""
+        return self.output.url is not None
 
     def __post_init__(self) -> None:
         k = _keys("Config")
         _set(self, "transforms", _instances(k("transforms"), self.transforms, TransformConfig))
+        _check_instance(k("output"), self.output, OutputConfig)
+        if is_bucket_url(self.out):
+            url = check_bucket_url(k("out"), self.out)
+            _set(self, "output", replace(self.output, url=url))
+            _set(self, "out", bucket_stand_in(url, Path()))
         if isinstance(self.out, str) and self.out.strip():
             _set(self, "out", Path(self.out))
         if not isinstance(self.out, Path):

@@ -127,7 +127,8 @@ class Builder:
             status = "degraded" if any(s["status"] not in ("ok", "pending") for s in sources) else "ok"
         document = {
             "status": status, "pid": os.getpid(), "version": __version__, "started": self.started.isoformat(),
-            "uptime_seconds": round((self._clock() - self.started).total_seconds(), 1), "out": str(config.out),
+            "uptime_seconds": round((self._clock() - self.started).total_seconds(), 1),
+            "out": config.output.url or str(config.out),
             "store": str(config.store_path), "last_build": last, "counters": self.counters.to_dict(),
             "sources": sources, "store_error": store_error,
         }

@@ -37,7 +37,7 @@ from feedkit.daemon.eventlog import EventLog
 from feedkit.daemon.lock import hold
 from feedkit.daemon.schedule import Clock, Scheduler, after, utc_now
 from feedkit.daemon.serve import IDLE_TIMEOUT, MAX_CONNECTIONS, THREADS, OutputServer
-from feedkit.errors import FeedkitError, StoreError
+from feedkit.errors import ConfigError, FeedkitError, StoreError
 from feedkit.report import BuildReport
 from feedkit.upstream.poll import plausible_wait
 
@@ -112,8 +112,10 @@ class Daemon:
     # ------------------------------------------------------------ lifecycle
 
     def run(self) -> int:
+        self._check_output(self.config)
         with hold(self.config):
-            self.config.out.mkdir(parents=True, exist_ok=True)
+            if not self.config.to_bucket:
+                self.config.out.mkdir(parents=True, exist_ok=True)
             if self.settings.serve is not None:
                 host, port = self.settings.serve
                 self._server = OutputServer(host, port, root=lambda: self.config.out, health=self.builder.health,
@@ -132,6 +134,12 @@ class Daemon:
                 self._remove_pid_file()
         return 0
 
+    def _check_output(self, config: Config) -> None:
+        """``--serve`` serves a local folder: with a bucket output there is nothing local to serve."""
+        if self.settings.serve is not None and config.to_bucket:
+            raise ConfigError("--serve", f"serves the local output folder, but the output is the bucket "
+                              f"{config.output.url}: serve the bucket (or a CDN in front of it) and drop --serve")
+
     def stop(self, reason: str = "stop") -> None:
         """Ask the daemon to stop (what SIGTERM does)."""
         self._stopping = self._stopping or reason
@@ -144,7 +152,7 @@ class Daemon:
 
     def _begin(self) -> None:
         config = self.config
-        self.log.info("start", pid=os.getpid(), version=__version__, out=str(config.out),
+        self.log.info("start", pid=os.getpid(), version=__version__, out=config.output.url or str(config.out),
                       store=str(config.store_path), articles=len(config.articles), feeds=len(config.feeds),
                       rescan=self.settings.rescan, debounce=self.settings.debounce)
         if self._server is not None:
@@ -253,7 +261,9 @@ class Daemon:
             if new.store_path != self.config.store_path:
                 raise StoreError(new.store_path, f"the store cannot change while the daemon runs (it uses "
                                                  f"{self.config.store_path}): restart the daemon to switch")
-            new.out.mkdir(parents=True, exist_ok=True)
+            self._check_output(new)
+            if not new.to_bucket:
+                new.out.mkdir(parents=True, exist_ok=True)
         except (FeedkitError, OSError) as exc:
             self.builder.counters.reload_errors += 1
             self.log.error("reload", outcome="error", error=f"{exc}; keeping the previous config")

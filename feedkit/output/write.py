@@ -26,11 +26,15 @@ import secrets
 import stat
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from feedkit.config.types import Config
 from feedkit.errors import OutputError
 from feedkit.model import Problem, Severity
 from feedkit.report import BuildReport
+
+if TYPE_CHECKING:
+    from feedkit.output.target import OutputTarget
 
 NEW_FILE_MODE = 0o644
 """Permissions of a newly created output file; a replaced file keeps its own."""
@@ -241,22 +245,28 @@ def remove_stale_temp_files(out_dir: Path) -> list[str]:
     return sorted(removed)
 
 
-def publish_file(config: Config, rel_path: str, data: bytes, report: BuildReport) -> bool:
+def publish_file(config: Config, rel_path: str, data: bytes, report: BuildReport,
+                 target: OutputTarget | None = None) -> bool:
     """Write ``data`` to ``rel_path`` unless it already holds them; True when the file was written.
 
+    ``target`` is where (:mod:`feedkit.output.target`; default: ``config``'s folder or bucket).
     In a dry run only the path is checked (nothing is written, False).  Every symlink the write
-    replaced is reported (a warning).
+    replaced in an output folder is reported (a warning).
     """
+    if target is None:
+        from feedkit.output.target import open_target  # it builds on this module
+
+        target = open_target(config)
     if report.dry_run:
-        check_output_path(config.out, rel_path)
+        target.check(rel_path)
         return False
     replaced: list[str] = []
     try:
-        written = write_if_changed(config.out, rel_path, data, replaced=replaced)
+        written = target.write_if_changed(rel_path, data, replaced=replaced)
     finally:
         for link in replaced:
             report.problems.append(Problem(
-                str(config.out / link.split(" -> ")[0]), f"was a symlink ({link}); replaced the link itself by a "
+                f"{target.where}/{link.split(' -> ')[0]}", f"was a symlink ({link}); replaced the link itself by a "
                 "regular file or folder (nothing was written through it)", Severity.WARNING))
     if written:
         report.written.append(rel_path)

@@ -29,8 +29,9 @@ from feedkit.channels.route import (
 from feedkit.config.types import Config
 from feedkit.errors import OutputError
 from feedkit.model import Entry, Problem, Severity
+from feedkit.output.target import OutputTarget, open_target
 from feedkit.output.websub import notify_hubs
-from feedkit.output.write import OutputFolderError, check_output_path, publish_file, remove_stale_temp_files
+from feedkit.output.write import OutputFolderError, publish_file, remove_stale_temp_files
 from feedkit.pipeline import incremental
 from feedkit.pipeline.publish import publish_channel
 from feedkit.render.formats import render_index_json, render_opml
@@ -82,10 +83,10 @@ def build(
             "site.base_url to the public URL of the output folder)", Severity.WARNING))
     upstream = feeds.collect(config, now=now, report=report, refresh=refresh, progress=progress)
     with _open_store(config, dry_run) as store:
-        if not dry_run:  # what writes killed half-way left (builds do not overlap: the CLI and daemon lock)
+        if not dry_run and not config.to_bucket:  # what killed writes left (builds do not overlap: CLI and daemon lock)
             remove_stale_temp_files(config.out)
         inputs = incremental.scan_articles(config, report, store, full=full, progress=progress)
-        outputs = incremental.Outputs.load(store, config.out, full=full)
+        outputs = incremental.Outputs.load(store, open_target(config), full=full)
         fingerprint = incremental.input_fingerprint(config, inputs, upstream) + steps_key(config, now)
         if store is not None and not full and not transforms and store.build_value("input") == fingerprint \
                 and outputs.all_intact():
@@ -133,12 +134,14 @@ def _publish(config: Config, report: BuildReport, results: Sequence[ArticleResul
     planned, routing_problems = route(entries, _routing_options(config))
     report.problems.extend(routing_problems)
     planned = [_with_site_link(config, channel) for channel in planned]
-    planned.extend(_kept_channels(config, planned, report))
+    planned.extend(_kept_channels(config, planned, report, outputs.target))
 
     newest: dict[str, datetime | None] = {}
     archive_pages: dict[tuple[str, str], int] = {}
     topics: list[str] = []
     archived = _archived_folders(config, planned, report)
+    if config.channels.stylesheet:  # before the feeds that name it
+        publish_file(config, STYLESHEET_NAME, stylesheet_bytes(), report, outputs.target)
     for number, channel in enumerate(planned, start=1):
         progress("channels", number, len(planned))
         try:
@@ -146,7 +149,7 @@ def _publish(config: Config, report: BuildReport, results: Sequence[ArticleResul
         except OutputFolderError:  # the file system refused: stop, leave the index as it was
             raise
         except OutputError as exc:  # this channel's files; the others and the index still get written
-            report.problems.append(Problem(f"{config.out / channel.folder}", f"channel not written: {exc}"))
+            report.problems.append(Problem(_where(config, channel.folder), f"channel not written: {exc}"))
             continue
         report.channels.append(published.info)
         newest[channel.folder] = published.newest
@@ -168,11 +171,9 @@ def _publish_indexes(
         INDEX_HTML: render_index_html(
             site.title, site.description, report.channels, site.base_url, updated=newest, language=site.language),
     }
-    if config.channels.stylesheet:
-        files[STYLESHEET_NAME] = stylesheet_bytes()
-    for path, data in files.items():
-        publish_file(config, path, data, report)
-    outputs.remember(list(files), "index")
+    for path, data in files.items():  # last: every channel they name is published
+        publish_file(config, path, data, report, outputs.target)
+    outputs.remember([*([STYLESHEET_NAME] if config.channels.stylesheet else []), *files], "index")
 
 
 def _read_sites(config: Config, now: datetime, report: BuildReport) -> Config:
@@ -268,7 +269,8 @@ def _routing_options(config: Config) -> RoutingOptions:
     )
 
 
-def _kept_channels(config: Config, planned: Sequence[PlannedChannel], report: BuildReport) -> Iterator[PlannedChannel]:
+def _kept_channels(config: Config, planned: Sequence[PlannedChannel], report: BuildReport,
+                   target: OutputTarget) -> Iterator[PlannedChannel]:
     """Channels published by an earlier build that have no entries now keep their files.
 
     Readers are subscribed to those URLs; they get a valid, empty feed instead of a 404.
@@ -278,11 +280,17 @@ def _kept_channels(config: Config, planned: Sequence[PlannedChannel], report: Bu
     enabled = {"all": options.all_channel, "category": options.categories, "tag": options.tags,
                "author": options.authors, "source": options.sources}
     present = {(c.kind, c.slug) for c in planned}
-    index_path = config.out / INDEX_JSON
-    if not index_path.is_file():
+    index_path = _where(config, INDEX_JSON)
+    try:
+        previous = target.read(INDEX_JSON)
+    except OSError as exc:  # a bucket that cannot be read (OutputError) fails the build before any write
+        report.problems.append(Problem(index_path, f"cannot read the previous index ({exc}); channels without "
+                                       "entries from earlier builds are not kept this time", Severity.WARNING))
+        return
+    if previous is None:
         return
     try:
-        for listed in read_index_json(index_path.read_bytes()):
+        for listed in read_index_json(previous):
             kind, slug, category = listed.kind, listed.slug, listed.category
             if not enabled.get(kind) or (kind, slug) in present:
                 continue
@@ -296,7 +304,7 @@ def _kept_channels(config: Config, planned: Sequence[PlannedChannel], report: Bu
                 category=category,
                 entries=(),
             )
-            check_output_path(config.out, channel.folder)
+            target.check(channel.folder)
             present.add((kind, slug))
             yield channel
     except (ValueError, KeyError, TypeError, OSError) as exc:
@@ -306,6 +314,11 @@ def _kept_channels(config: Config, planned: Sequence[PlannedChannel], report: Bu
         )
     except Exception as exc:  # OutputError from an unsafe slug in a tampered index
         report.problems.append(Problem(str(index_path), f"ignored an unsafe channel in the previous index: {exc}"))
+
+
+def _where(config: Config, rel_path: str) -> str:
+    """``rel_path`` in the output folder or bucket, for messages."""
+    return f"{config.output.url}/{rel_path}" if config.output.url else f"{config.out / rel_path}"
 
 
 def _configured_names(config: Config) -> set[str]:

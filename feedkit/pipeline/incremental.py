@@ -4,7 +4,8 @@ Three levels, each falling back to the next:
 
 1. **Nothing changed** — the *input fingerprint* (feedkit's version, the whole config, every
    article file's digest, every upstream entry) equals the last build's and every file that
-   build published is still there untouched (same size and modification time): the last
+   build published is still there untouched (same stamp: size and modification time in a
+   folder, size and ETag in a bucket — :mod:`feedkit.output.target`): the last
    build's report is the answer and nothing is read, parsed, rendered or written.
 2. **Some files changed** — unchanged files come from the parse cache
    (:mod:`feedkit.articles.cache`), the others are parsed (in worker processes); then the
@@ -19,11 +20,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import stat
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
 
 from feedkit._version import __version__
 from feedkit.articles.cache import USES_CLOCK, USES_MTIME, Plan, config_key, plan, result_from_json, timeless
@@ -33,6 +31,7 @@ from feedkit.articles.workers import ArticleJob, load_articles
 from feedkit.config.types import ArticleSourceConfig, Config
 from feedkit.errors import InputError
 from feedkit.model import ChannelInfo, Entry, Problem, Severity
+from feedkit.output.target import OutputTarget
 from feedkit.report import BuildReport, Progress, no_progress
 from feedkit.store import CachedArticle, OutputRecord, Store, entry_to_json
 
@@ -166,7 +165,7 @@ def entry_fingerprint(entry: Entry, memo: dict[int, str]) -> str:
 class Outputs:
     """What the last build published, and what this one publishes (to remember it afterwards)."""
 
-    out: Path
+    target: OutputTarget
     previous: dict[str, OutputRecord]
     channel_infos: dict[str, str]
     records: list[OutputRecord] = field(default_factory=list)
@@ -174,31 +173,32 @@ class Outputs:
     entry_memo: dict[int, str] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, store: Store | None, out: Path, *, full: bool) -> Outputs:
+    def load(cls, store: Store | None, target: OutputTarget, *, full: bool) -> Outputs:
         if store is None or full:
-            return cls(out, {}, {})
+            return cls(target, {}, {})
         infos = json.loads(store.build_value("channels") or "{}")
-        return cls(out, store.outputs(), infos if isinstance(infos, dict) else {})
+        return cls(target, store.outputs(), infos if isinstance(infos, dict) else {})
 
     def intact(self, paths: Sequence[str], fingerprint: str) -> bool:
         """Were all ``paths`` published from ``fingerprint`` and left as they were written?"""
         for path in paths:
             record = self.previous.get(path)
-            if record is None or record.fingerprint != fingerprint or not _same_stat(self.out / path, record):
+            if record is None or record.fingerprint != fingerprint or not self._same_stamp(record):
                 return False
         return True
 
     def all_intact(self) -> bool:
-        folders: dict[str, bool] = {}
-        return bool(self.previous) and all(_same_stat(self.out / r.path, r, folders) for r in self.previous.values())
+        return bool(self.previous) and all(self._same_stamp(r) for r in self.previous.values())
 
     def remember(self, paths: Sequence[str], fingerprint: str) -> None:
         for path in paths:
-            try:
-                info = (self.out / path).stat()
-            except OSError:
-                continue
-            self.records.append(OutputRecord(path, fingerprint, info.st_size, info.st_mtime_ns))
+            stamp = self.target.stamp(path)
+            if stamp is not None:
+                self.records.append(OutputRecord(path, fingerprint, *stamp))
+
+    def _same_stamp(self, record: OutputRecord) -> bool:
+        """Is the published file as the build that remembered ``record`` left it?"""
+        return self.target.stamp(record.path) == (record.size, record.mtime_ns)
 
     def remember_channel(self, folder: str, info: ChannelInfo, archive_pages: int, newest: str | None) -> None:
         data = asdict(info) | {"category": list(info.category) if info.category else None}
@@ -211,29 +211,6 @@ class Outputs:
         data, archive_pages, newest = json.loads(text)
         data["category"] = tuple(data["category"]) if data["category"] else None
         return ChannelInfo(**data), int(archive_pages), newest
-
-
-def _same_stat(path: Path, record: OutputRecord, folders: dict[str, bool] | None = None) -> bool:
-    """Whether ``path`` is still the regular file the record describes, reached through real folders
-    only (a planted symlink, at the file or at a folder on the way, is a change)."""
-    try:
-        info = os.lstat(path)
-    except OSError:
-        return False
-    if not stat.S_ISREG(info.st_mode) or info.st_size != record.size or info.st_mtime_ns != record.mtime_ns:
-        return False
-    known = {} if folders is None else folders
-    parts = record.path.split("/")[:-1]
-    for depth in range(1, len(parts) + 1):
-        folder = "/".join(parts[:depth])
-        if folder not in known:
-            try:
-                known[folder] = stat.S_ISDIR(os.lstat(path.parents[len(parts) - depth]).st_mode)
-            except OSError:
-                known[folder] = False
-        if not known[folder]:
-            return False
-    return True
 
 
 def report_to_json(report: BuildReport) -> str:

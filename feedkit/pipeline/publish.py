@@ -2,7 +2,8 @@
 
 Called by :func:`feedkit.build.build` for every channel.  Every file goes through
 :func:`publish_file` (atomic write-if-changed, nothing in a dry run), so a file whose bytes
-did not change is never rewritten.
+did not change is never rewritten.  Archive pages are written before the subscription
+document that links to them, so a reader following its links never finds a missing page.
 """
 
 from __future__ import annotations
@@ -97,6 +98,7 @@ def publish_channel(
             outputs.remember(paths, fingerprint)
             outputs.remember_channel(planned.folder, info, pages, newest.isoformat() if newest else None)
             return PublishedChannel(info, plan.current, pages, (), newest)
+    target = outputs.target if outputs is not None else None
     urls = [page_urls(config.site.base_url, planned.folder, n, names) for n in range(1, len(plan.pages) + 1)]
     dropped = _DroppedEntries(report)
     files: dict[str, str] = {}
@@ -105,18 +107,18 @@ def publish_channel(
     for fmt in formats:
         rel_path = f"{planned.folder}/{names[fmt]}"
         document = current_channel(channel, fmt, urls[-1][fmt] if urls else None)
-        rendered = _render(config, fmt, document, plan.current, rel_path)
-        dropped.add(rendered)
-        left_out = max(left_out, len(rendered.dropped))
-        if publish_file(config, rel_path, rendered.data, report):
-            topics.append(channel.feed_urls[fmt])
-        files[fmt] = rel_path
-        for number, entries in enumerate(plan.pages, start=1):
+        current = _render(config, fmt, document, plan.current, rel_path)
+        dropped.add(current)
+        left_out = max(left_out, len(current.dropped))
+        for number, entries in enumerate(plan.pages, start=1):  # before the document that names them
             page = page_channel(channel, fmt, number, len(plan.pages), urls)
             page_file = page_path(planned.folder, number, names[fmt])
             rendered = _render(config, fmt, page, entries, page_file)
             dropped.add(rendered)
-            publish_file(config, page_file, rendered.data, report)
+            publish_file(config, page_file, rendered.data, report, target)
+        if publish_file(config, rel_path, current.data, report, target):
+            topics.append(channel.feed_urls[fmt])
+        files[fmt] = rel_path
     info = ChannelInfo(
         slug=planned.slug,
         kind=planned.kind,
