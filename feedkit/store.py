@@ -21,6 +21,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
+import socket
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -38,6 +41,14 @@ from feedkit.report import SourceHealth
 SCHEMA_VERSION = 2
 BUSY_TIMEOUT = 10.0
 """Seconds to wait for another process holding the store before giving up."""
+LEASE_SECONDS = 300.0
+"""How long a daemon's lease on an upstream (while polling it) or on publishing lasts unless renewed:
+the longest a dead daemon's work waits before another daemon takes it over (shared stores only)."""
+
+
+def daemon_id() -> str:
+    """This process as lease owner: ``host:pid``."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 _MIGRATIONS: tuple[str, ...] = (
     # version 0 (empty file) -> 1
@@ -136,6 +147,11 @@ class Lease:
 
 
 URL_SCHEMES = ("postgresql://", "postgres://")
+
+
+def redact(location: str | Path) -> str:
+    """``location`` as text, without the password a URL may carry (for messages, logs and ``feedkit status``)."""
+    return re.sub(r"://([^:/@]*):[^@/]*@", r"://\1:***@", str(location))
 
 
 def is_store_url(location: str | Path) -> bool:

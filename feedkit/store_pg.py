@@ -19,7 +19,6 @@ machines whose clocks disagree still agree on expiry; a dead daemon's leases lap
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -45,6 +44,7 @@ from feedkit.store import (
     entry_from_json,
     entry_to_json,
     fetch_changes,
+    redact,
 )
 
 MIGRATIONS: tuple[str, ...] = (
@@ -87,11 +87,6 @@ _RETAINED = ("SELECT id, data FROM entries WHERE source = %s AND last_seen >= %s
              "ORDER BY published DESC, id COLLATE \"C\" LIMIT %s")
 _STATE = ("SELECT name, url, final_url, etag, last_modified, last_attempt, last_success, last_error, failures, "
           "next_attempt, retired, (SELECT COUNT(*) FROM entries WHERE source = sources.name) FROM sources")
-
-
-def redact(url: str) -> str:
-    """``url`` without its password (for messages and ``feedkit status``)."""
-    return re.sub(r"://([^:/@]*):[^@/]*@", r"://\1:***@", url)
 
 
 class PgStore:

@@ -50,7 +50,7 @@ class PgServer:
     @classmethod
     def start(cls) -> PgServer:
         try:
-            import psycopg  # noqa: F401
+            import psycopg
         except ImportError:
             raise Unavailable("psycopg is not installed (pip install 'feedkit[postgres]')") from None
         bin_dir = _bin_dir()

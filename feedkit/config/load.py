@@ -6,6 +6,7 @@ Every error is a :class:`~feedkit.errors.ConfigError` naming the key
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Mapping
@@ -14,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 __all__ = [
+    "STORE_URL_VARIABLE",
     "check_output_folder",
     "check_store_outside_output",
     "default_feed_name",
@@ -74,7 +76,7 @@ def parse_config(raw: Mapping[str, Any], root: Path, out_override: Path | None =
         out = root / out_value
     else:
         raise ConfigError("out", "no output folder: set 'out' in the config or pass --out")
-    store_value = top.text("store")
+    store_value, store_url = _store(top)
     site = _site(top.table("site"))
     channels = _channels(top.table("channels"))
     articles = tuple(_article_source(t, root, site) for t in top.tables("articles"))
@@ -89,6 +91,7 @@ def parse_config(raw: Mapping[str, Any], root: Path, out_override: Path | None =
         feeds=feeds,
         fetch=_fetch(top.table("fetch")),
         store=root / store_value if store_value else None,
+        store_url=store_url,
         workers=_workers(top),
         channels=channels,
         all_channel=_all_channel(top.table("all")),
@@ -103,6 +106,20 @@ def parse_config(raw: Mapping[str, Any], root: Path, out_override: Path | None =
     check_output_folder(config, out_key="--out" if out_override is not None else "out")
     check_store_outside_output(config)
     return config
+
+
+STORE_URL_VARIABLE = "FEEDKIT_STORE_URL"
+
+
+def _store(top: Table) -> tuple[str | None, str | None]:
+    """``store = "file"``, or ``[store]`` with ``path`` and/or ``url``; ``FEEDKIT_STORE_URL`` overrides the URL."""
+    if isinstance(top.data.get("store"), dict):
+        table = top.table("store")
+        path, url = table.text("path"), table.text("url")
+        table.reject_unknown()
+    else:
+        path, url = top.text("store"), None
+    return path, os.environ.get(STORE_URL_VARIABLE) or url
 
 
 def _workers(top: Table) -> int:
@@ -137,6 +154,8 @@ def check_output_folder(config: Config, *, out_key: str = "out", cli_sources: in
 
 def check_store_outside_output(config: Config) -> None:
     """The output folder is served publicly: the store must never be inside it."""
+    if config.store_url is not None:
+        return  # a database: nothing of it is in a folder
     out, store = config.out.resolve(), config.store_path.resolve()
     if store == out or store.is_relative_to(out):
         raise ConfigError("store", f"{store} is inside the output folder {out}, which is published: move it out")

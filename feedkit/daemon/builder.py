@@ -24,7 +24,7 @@ from feedkit.daemon.schedule import BuildRequests, utc_now
 from feedkit.errors import FeedkitError
 from feedkit.pipeline.build import build
 from feedkit.report import BuildReport
-from feedkit.store import Store, health_from_state
+from feedkit.store import health_from_state, open_store, redact
 
 FAILED_OUTCOMES = ("failed", "throttled", "gone")
 
@@ -127,7 +127,7 @@ class Builder:
         document = {
             "status": status, "pid": os.getpid(), "version": __version__, "started": self.started.isoformat(),
             "uptime_seconds": round((utc_now() - self.started).total_seconds(), 1), "out": str(config.out),
-            "store": str(config.store_path), "last_build": last, "counters": self.counters.to_dict(),
+            "store": redact(config.store_location), "last_build": last, "counters": self.counters.to_dict(),
             "sources": sources, "store_error": store_error,
         }
         return (200 if status in ("ok", "degraded") else 503), document
@@ -137,10 +137,10 @@ def _source_health(config: Config) -> tuple[list[dict[str, object]], str | None]
     """Every configured feed's health as the store remembers it (read-only; safe during a build)."""
     names = {feed.name for feed in config.feeds}
     path = config.store_path
-    if not names or not path.is_file():
+    if not names or (config.store_url is None and not path.is_file()):
         return [], None
     try:
-        with Store.open(path) as store:
+        with open_store(config.store_location) as store:
             states = [state for state in store.states() if state.name in names]
     except FeedkitError as exc:
         return [], str(exc)

@@ -22,6 +22,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
@@ -39,6 +40,7 @@ from feedkit.daemon.schedule import Scheduler, after, utc_now
 from feedkit.daemon.serve import OutputServer
 from feedkit.errors import FeedkitError, StoreError
 from feedkit.report import BuildReport
+from feedkit.store import redact
 
 MAX_FEED_OFFSET = 60.0
 RESCAN_JOB = "rescan"
@@ -97,7 +99,10 @@ class Daemon:
     # ------------------------------------------------------------ lifecycle
 
     def run(self) -> int:
-        with StoreLock.acquire(self.config.store_path):
+        # one daemon per SQLite file; a PostgreSQL store is shared by any number (leases, docs/scale.md)
+        lock: AbstractContextManager[object] = (
+            StoreLock.acquire(self.config.store_path) if self.config.store_url is None else nullcontext())
+        with lock:
             self.config.out.mkdir(parents=True, exist_ok=True)
             if self.settings.serve is not None:
                 host, port = self.settings.serve
@@ -128,7 +133,7 @@ class Daemon:
     def _begin(self) -> None:
         config = self.config
         self.log.info("start", pid=os.getpid(), version=__version__, out=str(config.out),
-                      store=str(config.store_path), articles=len(config.articles), feeds=len(config.feeds),
+                      store=redact(config.store_location), articles=len(config.articles), feeds=len(config.feeds),
                       rescan=self.settings.rescan, debounce=self.settings.debounce)
         if self._server is not None:
             self._server.start()
@@ -212,9 +217,9 @@ class Daemon:
     def _reload(self) -> None:
         try:
             new = self._with_served_base_url(self._load())
-            if new.store_path != self.config.store_path:
-                raise StoreError(new.store_path, f"the store cannot change while the daemon runs (it uses "
-                                                 f"{self.config.store_path}): restart the daemon to switch")
+            if new.store_location != self.config.store_location:
+                raise StoreError(redact(new.store_location), f"the store cannot change while the daemon runs (it "
+                                 f"uses {redact(self.config.store_location)}): restart the daemon to switch")
             new.out.mkdir(parents=True, exist_ok=True)
         except (FeedkitError, OSError) as exc:
             self.builder.counters.reload_errors += 1
