@@ -192,6 +192,7 @@ class StoreBackend(Protocol):
     def claim_sources(self, names: Sequence[str], *, owner: str, seconds: float) -> list[str]: ...
     def release_sources(self, names: Sequence[str], *, owner: str) -> None: ...
     def claim_publisher(self, *, owner: str, seconds: float) -> bool: ...
+    def release_publisher(self, *, owner: str) -> None: ...
     def leases(self) -> list[Lease]: ...
 
 
@@ -536,6 +537,9 @@ class Store:
     def claim_publisher(self, *, owner: str, seconds: float) -> bool:
         """Always true: the only daemon is the publisher."""
         return True
+
+    def release_publisher(self, *, owner: str) -> None:
+        """Nothing to release (see :meth:`claim_publisher`)."""
 
     def leases(self) -> list[Lease]:
         """None are kept in a SQLite store."""

@@ -344,6 +344,11 @@ class PgStore:
                 "RETURNING owner", (owner, seconds)).fetchone()
         return row is not None
 
+    def release_publisher(self, *, owner: str) -> None:
+        with self._transaction() as db:
+            db.execute("UPDATE leases SET owner = NULL, expires = NULL WHERE kind = 'publisher' AND owner = %s",
+                       (owner,))
+
     def leases(self) -> list[Lease]:
         with self._transaction() as db:
             rows = db.execute("SELECT kind, name, owner, expires FROM leases WHERE owner IS NOT NULL "

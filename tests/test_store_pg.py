@@ -5,6 +5,7 @@ the behaviour both stores share is tests/test_store.py, run against both."""
 from __future__ import annotations
 
 import contextlib
+import io
 import socket
 import threading
 import time
@@ -15,6 +16,8 @@ import pytest
 
 from feedkit.config.load import parse_config
 from feedkit.config.types import Config, FetchConfig, SiteConfig, UpstreamSourceConfig
+from feedkit.daemon.builder import Builder
+from feedkit.daemon.eventlog import EventLog
 from feedkit.errors import ConfigError, StoreError
 from feedkit.report import BuildReport
 from feedkit.store import open_store, redact
@@ -156,6 +159,49 @@ def test_several_daemons_poll_each_upstream_once_per_interval(daemons: int, pg_u
     with open_store(pg_url) as store:
         assert store.leases() == []  # all released
         assert all(state.entries == 1 for state in store.states())
+
+
+def test_one_daemon_publishes_and_another_takes_over(pg_url: str, tmp_path: Path, upstream: Upstream) -> None:
+    upstream.route("/a.xml", rss("a"))
+    config = Config(out=tmp_path / "out", site=SiteConfig(title="T"), store_url=pg_url,
+                    feeds=(UpstreamSourceConfig(url=upstream.url("/a.xml"), name="a"),),
+                    fetch=FetchConfig(allow_hosts=(upstream.host,), timeout=5))
+
+    def daemon(owner: str) -> Builder:
+        made = Builder(lambda: config, EventLog("json", io.StringIO()), debounce=0, built=lambda *_: None,
+                       failed=lambda: None)
+        made.owner = owner
+        return made
+
+    first, second = daemon("one:1"), daemon("two:2")
+    first.build_once(["start"])
+    assert first.last_build is not None and first.last_build["written"] > 0
+    assert (tmp_path / "out" / "all" / "rss.xml").is_file()
+    second.build_once(["start"])  # polls its share, publishes nothing
+    assert second.last_build is not None and "standby" in second.last_build["reasons"]
+    assert second.last_build["written"] == 0
+    with open_store(pg_url) as store:
+        assert [(lease.kind, lease.owner) for lease in store.leases()] == [("publisher", "one:1")]
+    first.release()  # a clean stop hands over at once (a dead daemon's lease lapses after LEASE_SECONDS)
+    (tmp_path / "out" / "all" / "rss.xml").unlink()
+    second.build_once(["feeds"])
+    assert second.last_build is not None and "standby" not in second.last_build["reasons"]
+    assert (tmp_path / "out" / "all" / "rss.xml").is_file()
+
+
+def test_status_shows_who_holds_what(pg_url: str, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from feedkit.cli import main
+
+    with open_store(pg_url) as store:
+        store.state("up", "https://example.org/feed.xml")
+        store.claim_sources(["up"], owner="host-a:41", seconds=60)
+        store.claim_publisher(owner="host-b:42", seconds=60)
+    done = CliRunner().invoke(main, ["status"], env={"FEEDKIT_STORE_URL": pg_url})
+    assert done.exit_code == 0, done.output
+    assert "lease source up: held by host-a:41 until" in done.output
+    assert "lease publisher output: held by host-b:42 until" in done.output
 
 
 # ---------------------------------------------------------------- configuration

@@ -24,7 +24,8 @@ from feedkit.daemon.schedule import BuildRequests, utc_now
 from feedkit.errors import FeedkitError
 from feedkit.pipeline.build import build
 from feedkit.report import BuildReport
-from feedkit.store import health_from_state, open_store, redact
+from feedkit.store import LEASE_SECONDS, daemon_id, health_from_state, open_store, redact
+from feedkit.upstream.poll import collect
 
 FAILED_OUTCOMES = ("failed", "throttled", "gone")
 
@@ -45,6 +46,8 @@ class Builder:
         self.counters = Counters()
         self.last_build: dict[str, Any] | None = None
         self.started = utc_now()
+        self.owner = daemon_id()
+        """This daemon as a lease owner in a shared store (``host:pid``)."""
         self._problems: set[tuple[str, str, str]] = set()
         self._thread = threading.Thread(target=self._loop, name="feedkit-build", daemon=True)
 
@@ -71,6 +74,11 @@ class Builder:
         config = self._config()
         started, now = time.monotonic(), utc_now()
         try:
+            if not self._publishes(config):  # a shared store and another daemon publishes: poll our share only
+                report = BuildReport()
+                collect(config, now=now, report=report)
+                self._log_build(report, [*reasons, "standby"], time.monotonic() - started)
+                return
             report = build(config, now=now)
         except Exception as exc:  # FeedkitError (store locked, output unwritable) or a bug: log, carry on
             error = str(exc) or repr(exc)
@@ -82,6 +90,24 @@ class Builder:
             return
         self._log_build(report, reasons, time.monotonic() - started)
         self._built(config, report, now)
+
+    def _publishes(self, config: Config) -> bool:
+        """True unless a shared store's publisher lease is held by another live daemon (taken or renewed here)."""
+        if config.store_url is None:
+            return True
+        with open_store(config.store_location) as store:
+            return store.claim_publisher(owner=self.owner, seconds=LEASE_SECONDS)
+
+    def release(self) -> None:
+        """Give up the publisher lease of a shared store (a clean stop: another daemon takes over at once)."""
+        config = self._config()
+        if config.store_url is None:
+            return
+        try:
+            with open_store(config.store_location) as store:
+                store.release_publisher(owner=self.owner)
+        except FeedkitError as exc:  # the lease lapses by itself
+            self._log.warning("release", error=str(exc))
 
     def _log_build(self, report: BuildReport, reasons: list[str], seconds: float) -> None:
         counters = self.counters

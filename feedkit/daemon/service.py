@@ -163,6 +163,8 @@ class Daemon:
         if not self.builder.stop(self.settings.stop_grace):
             self.log.warning("stopping", message=f"the build still runs after {self.settings.stop_grace:g} s; "
                              "exiting anyway (files are replaced atomically and the store rolls back)")
+        else:
+            self.builder.release()  # a shared store: the next daemon publishes without waiting for the lease
         if self._server is not None:
             self._server.stop()
         self.log.info("stopped", **self.builder.counters.to_dict())
