@@ -101,7 +101,7 @@ def ensure_test_tools() -> None:
     As root on Debian (CI), install Chromium (the browser-view test), the real site generators
     (Hugo, Jekyll, Hexo: the generator differential test) when the shared corpus is next to the
     repo, and, when the shared tools are next to the repo, feedcheck's 13 feed consumers
-    (newsboat among them).
+    (newsboat among them); PostgreSQL (the shared-store tests start their own server).
     Without them those tests skip; nothing here may fail the test command.
     """
     apt = shutil.which("apt-get")
@@ -117,6 +117,11 @@ def ensure_test_tools() -> None:
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         subprocess.run([apt, "install", "-y", "-qq", "--no-install-recommends", "nginx-light"], check=False, env=env,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if apt and is_root and not (shutil.which("pg_ctl") or list(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))):
+        print("+ installing postgresql for the shared-store tests (best effort)", flush=True)
+        subprocess.run([apt, "install", "-y", "-qq", "--no-install-recommends", "postgresql"], check=False,
+                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"}, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
     generators = ROOT / "tests" / "generators" / "harness.py"
     if is_root and (ROOT.parent / "shared" / "corpus").is_dir():
         # Hugo, Jekyll (Debian) and Hexo (npm, into .cache/generators) for tests/test_generators.py

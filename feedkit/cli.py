@@ -20,6 +20,7 @@ from tqdm import tqdm
 
 from feedkit._version import __version__
 from feedkit.config.load import (
+    STORE_URL_VARIABLE,
     check_output_folder,
     check_store_outside_output,
     choose_output,
@@ -52,7 +53,7 @@ from feedkit.pipeline.build import build
 from feedkit.pipeline.scaffold import scaffold
 from feedkit.report import BuildReport
 from feedkit.selectors import check_selectors
-from feedkit.store import Store, check_store, health_from_state, move_aside
+from feedkit.store import Lease, check_store, health_from_state, is_store_url, move_aside, open_store
 
 EXIT_OK = 0
 EXIT_SKIPPED = 1
@@ -268,11 +269,12 @@ def store_options(func: F) -> F:
 def status_command(config_path: Path | None, out: Path | str | None, store: Path | None, as_json: bool) -> None:
     """One line per upstream feed: OK/failing/retired, last success, last error, entries, next attempt."""
     try:
-        path = _store_path(config_path, out, store)
-        if not path.is_file():
-            raise ConfigError("--store", f"no store at {path}: run 'feedkit build' with feeds first")
-        with Store.open(path) as opened:
+        location = _store_location(config_path, out, store)
+        if not is_store_url(location) and not Path(location).is_file():
+            raise ConfigError("--store", f"no store at {location}: run 'feedkit build' with feeds first")
+        with open_store(location) as opened:
             states = opened.states()
+            leases: list[Lease] = opened.leases()
         if config_path is not None:  # only the feeds that config still names
             names = {feed.name for feed in load_config(config_path, out_override=out).feeds}
             states = [state for state in states if state.name in names]
@@ -286,6 +288,9 @@ def status_command(config_path: Path | None, out: Path | str | None, store: Path
             click.echo(item.line())
         if not health:
             click.echo("no upstream feeds in the store")
+        for lease in leases:  # a shared PostgreSQL store: which daemon holds what
+            click.echo(f"lease {lease.kind} {lease.name}: held by {lease.owner} until "
+                       f"{lease.expires.isoformat(timespec='seconds')}")
 
 
 @main.command("run")
@@ -395,6 +400,15 @@ def store_rebuild_command(strict: bool, quiet: bool, as_json: bool, **inputs: An
                    "the new one", err=True)
     _print_report(report, quiet=quiet, as_json=as_json)
     sys.exit(EXIT_SKIPPED if strict and not report.ok else EXIT_OK)
+
+
+def _store_location(config_path: Path | None, out: Path | str | None, store: Path | None) -> str | Path:
+    """The store ``status`` reads: ``--store``, else the config's, else ``FEEDKIT_STORE_URL``, else beside ``--out``."""
+    if store is None and config_path is not None:
+        return load_config(config_path, out_override=out).store_location
+    if store is None and os.environ.get(STORE_URL_VARIABLE):
+        return os.environ[STORE_URL_VARIABLE]
+    return _store_path(config_path, out, store)
 
 
 def _store_path(config_path: Path | None, out: Path | str | None, store: Path | None) -> Path:

@@ -46,7 +46,7 @@ class OutputError(FeedkitError):
 class StoreError(FeedkitError):
     """The store file cannot be used (damaged, locked, newer schema); the message names the file."""
 
-    def __init__(self, path: Path, message: str) -> None:
+    def __init__(self, path: Path | str, message: str) -> None:
         super().__init__(f"{path}: {message}")
         self.path = path
         self.reason = message

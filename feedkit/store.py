@@ -1,4 +1,8 @@
-"""The store: what is remembered between builds, in one SQLite file.
+"""The store: what is remembered between builds, in one SQLite file (or a shared PostgreSQL database).
+
+:class:`StoreBackend` is the interface every store offers; :class:`Store` is the SQLite one (the
+default, embedded) and :mod:`feedkit.store_pg` the PostgreSQL one (``[store] url``, several daemons).
+:func:`open_store` opens whichever a location names.
 
 Per upstream source: HTTP validators, final URL after a permanent redirect, last attempt,
 last success, last error, consecutive failures, next attempt, retired (410).  Per entry:
@@ -17,6 +21,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
+import socket
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -24,7 +31,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 from feedkit.errors import StoreError as StoreError  # re-exported: callers of the store catch it from here
 from feedkit.model import Author, Enclosure, Entry, Episode, Image, Via
@@ -37,6 +44,14 @@ RECOVERY = ("'feedkit store check' says what is wrong; 'feedkit store rebuild' m
 """The documented recovery, named by every error about a damaged or unusable store."""
 BUSY_TIMEOUT = 10.0
 """Seconds to wait for another process holding the store before giving up."""
+LEASE_SECONDS = 300.0
+"""How long a daemon's lease on an upstream (while polling it) or on publishing lasts unless renewed:
+the longest a dead daemon's work waits before another daemon takes it over (shared stores only)."""
+
+
+def daemon_id() -> str:
+    """This process as lease owner: ``host:pid``."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 _MIGRATIONS: tuple[str, ...] = (
     # version 0 (empty file) -> 1
@@ -120,6 +135,77 @@ class SourceState:
     def fetch_url(self) -> str:
         """The URL to request: the recorded new location, else the configured URL."""
         return self.final_url or self.url
+
+
+@dataclass(frozen=True, slots=True)
+class Lease:
+    """Who holds what in a store shared by several daemons (``feedkit status``)."""
+
+    kind: str
+    """``source`` (polling one upstream) or ``publisher`` (writing the output)."""
+    name: str
+    owner: str
+    """The daemon: ``host:pid``."""
+    expires: datetime
+
+
+URL_SCHEMES = ("postgresql://", "postgres://")
+
+
+def redact(location: str | Path) -> str:
+    """``location`` as text, without the password a URL may carry (for messages, logs and ``feedkit status``)."""
+    return re.sub(r"://([^:/@]*):[^@/]*@", r"://\1:***@", str(location))
+
+
+def is_store_url(location: str | Path) -> bool:
+    """True when ``location`` names a PostgreSQL store rather than a SQLite file."""
+    return isinstance(location, str) and location.startswith(URL_SCHEMES)
+
+
+class StoreBackend(Protocol):
+    """What every store offers: SQLite (:class:`Store`) and PostgreSQL (:mod:`feedkit.store_pg`).
+
+    Every method is one transaction.  Times are stored as fixed-width UTC text in both.
+    """
+
+    @property
+    def location(self) -> str: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> StoreBackend: ...
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 tb: TracebackType | None) -> None: ...
+    # upstream sources and their entries
+    def state(self, name: str, url: str) -> SourceState: ...
+    def states(self) -> list[SourceState]: ...
+    def record_fetch(self, name: str, result: FetchResult, *, now: datetime, interval: int,
+                     max_backoff: int) -> SourceState: ...
+    def due(self, name: str, now: datetime) -> bool: ...
+    def save_entries(self, source: str, entries: Sequence[Entry], *, now: datetime) -> tuple[int, int]: ...
+    def first_seen(self, source: str, entry_id: str) -> datetime | None: ...
+    def entries(self, source: str, *, now: datetime, keep_days: int, keep_count: int) -> list[Entry]: ...
+    def prune(self, source: str, *, now: datetime, keep_days: int, keep_count: int) -> int: ...
+    # the parse cache and the last build
+    def cached_articles(self, source: str) -> dict[str, CachedArticle]: ...
+    def cache_articles(self, source: str, rows: Sequence[CachedArticle], *, gone: Sequence[str] = ()) -> None: ...
+    def forget_sources(self, keep: Sequence[str]) -> None: ...
+    def build_value(self, key: str) -> str | None: ...
+    def outputs(self) -> dict[str, OutputRecord]: ...
+    def record_build(self, values: dict[str, str], outputs: Sequence[OutputRecord], *, replace_all: bool) -> None: ...
+    # leases: which daemon polls which upstream, and which one publishes
+    def claim_sources(self, names: Sequence[str], *, owner: str, seconds: float) -> list[str]: ...
+    def release_sources(self, names: Sequence[str], *, owner: str) -> None: ...
+    def claim_publisher(self, *, owner: str, seconds: float) -> bool: ...
+    def release_publisher(self, *, owner: str) -> None: ...
+    def leases(self) -> list[Lease]: ...
+
+
+def open_store(location: str | Path, *, busy_timeout: float = BUSY_TIMEOUT) -> StoreBackend:
+    """Open the store ``location`` names: a ``postgresql://`` URL, else a SQLite file (its folder must exist)."""
+    if is_store_url(location):
+        from feedkit.store_pg import PgStore  # psycopg is an optional extra: imported only when asked for
+
+        return PgStore.open(str(location), busy_timeout=busy_timeout)
+    return Store.open(Path(location), busy_timeout=busy_timeout)
 
 
 # ---------------------------------------------------------------- Entry <-> JSON
@@ -241,6 +327,10 @@ class Store:
                                         f"{', '.join(sorted(tables - _TABLES))}): use another file")
         return version
 
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
     def close(self) -> None:
         """Close the file (idempotent)."""
         self._db.close()
@@ -323,24 +413,7 @@ class Store:
         """Remember the outcome of fetching source ``name`` (which :meth:`state` created)."""
         with self._transaction():
             old = self._read_state(name)
-            changes: dict[str, object] = {"last_attempt": _utc_text(now)}
-            if result.outcome in ("ok", "not_modified"):
-                changes.update(failures=0, last_error=None, last_success=_utc_text(now), retired=0,
-                               etag=result.validators.etag, last_modified=result.validators.last_modified,
-                               next_attempt=_utc_text(now + timedelta(seconds=interval)))
-                if result.moved_to:
-                    changes["final_url"] = result.moved_to
-            elif result.outcome == "gone":
-                changes.update(retired=1, last_error=result.error, next_attempt=None)
-            elif result.outcome == "throttled":
-                earliest = now + timedelta(seconds=interval)
-                wait_until = max(result.retry_after, earliest) if result.retry_after else earliest
-                changes.update(last_error=result.error, next_attempt=_utc_text(wait_until))
-            else:
-                failures = old.failures + 1
-                delay = min(max_backoff, interval * 2 ** min(failures - 1, 40))
-                changes.update(failures=failures, last_error=result.error,
-                               next_attempt=_utc_text(now + timedelta(seconds=delay)))
+            changes = fetch_changes(old, result, now=now, interval=interval, max_backoff=max_backoff)
             assignments = ", ".join(f"{column} = ?" for column in changes)
             self._db.execute(f"UPDATE sources SET {assignments} WHERE name = ?", (*changes.values(), name))
             return self._read_state(name)
@@ -459,6 +532,50 @@ class Store:
             self._db.executemany(
                 "INSERT OR REPLACE INTO outputs (path, fingerprint, size, mtime_ns) VALUES (?, ?, ?, ?)",
                 [(o.path, o.fingerprint, o.size, o.mtime_ns) for o in outputs])
+
+    # ------------------------------------------------------------ leases: one daemon per file (daemon/lock.py)
+
+    def claim_sources(self, names: Sequence[str], *, owner: str, seconds: float) -> list[str]:
+        """Every name: a SQLite store has one daemon (the lock file keeps others out)."""
+        return list(names)
+
+    def release_sources(self, names: Sequence[str], *, owner: str) -> None:
+        """Nothing to release (see :meth:`claim_sources`)."""
+
+    def claim_publisher(self, *, owner: str, seconds: float) -> bool:
+        """Always true: the only daemon is the publisher."""
+        return True
+
+    def release_publisher(self, *, owner: str) -> None:
+        """Nothing to release (see :meth:`claim_publisher`)."""
+
+    def leases(self) -> list[Lease]:
+        """None are kept in a SQLite store."""
+        return []
+
+
+def fetch_changes(old: SourceState, result: FetchResult, *, now: datetime, interval: int,
+                  max_backoff: int) -> dict[str, object]:
+    """The ``sources`` columns to set after fetching a source whose state was ``old`` (every backend)."""
+    changes: dict[str, object] = {"last_attempt": _utc_text(now)}
+    if result.outcome in ("ok", "not_modified"):
+        changes.update(failures=0, last_error=None, last_success=_utc_text(now), retired=0,
+                       etag=result.validators.etag, last_modified=result.validators.last_modified,
+                       next_attempt=_utc_text(now + timedelta(seconds=interval)))
+        if result.moved_to:
+            changes["final_url"] = result.moved_to
+    elif result.outcome == "gone":
+        changes.update(retired=1, last_error=result.error, next_attempt=None)
+    elif result.outcome == "throttled":
+        earliest = now + timedelta(seconds=interval)
+        wait_until = max(result.retry_after, earliest) if result.retry_after else earliest
+        changes.update(last_error=result.error, next_attempt=_utc_text(wait_until))
+    else:
+        failures = old.failures + 1
+        delay = min(max_backoff, interval * 2 ** min(failures - 1, 40))
+        changes.update(failures=failures, last_error=result.error,
+                       next_attempt=_utc_text(now + timedelta(seconds=delay)))
+    return changes
 
 
 def check_store(path: Path) -> tuple[list[str], dict[str, int]]:

@@ -9,6 +9,7 @@ import pytest
 
 from .httpserver import Upstream
 from .outputcheck_plugin import _checked_output, pytest_configure, pytest_terminal_summary  # noqa: F401
+from .pgserver import PgServer, Unavailable
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -41,3 +42,22 @@ def write_article(folder: Path, rel_path: str, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A real PostgreSQL server for the whole session (tests/pgserver.py); skips, saying why, without one."""
+    try:
+        server = PgServer.start()
+    except Unavailable as exc:
+        pytest.skip(f"PostgreSQL tests skipped: {exc}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server: PgServer) -> str:
+    """The URL of a fresh, empty PostgreSQL store (a schema of its own)."""
+    return pg_server.url()

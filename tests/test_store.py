@@ -16,7 +16,16 @@ import pytest
 from feedkit.errors import FeedkitError
 from feedkit.model import Author, Enclosure, Entry, Episode, Image
 from feedkit.net.fetch import FetchResult, Validators
-from feedkit.store import SCHEMA_VERSION, SourceState, Store, StoreError, entry_from_json, entry_to_json
+from feedkit.store import (
+    SCHEMA_VERSION,
+    SourceState,
+    Store,
+    StoreBackend,
+    StoreError,
+    entry_from_json,
+    entry_to_json,
+    open_store,
+)
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 URL = "https://example.org/feed.xml"
@@ -24,9 +33,17 @@ HOUR = 3600
 NO_VALIDATORS = Validators()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a fresh store lives: a SQLite file, or a PostgreSQL schema of its own (the same tests run on both)."""
+    if request.param == "sqlite":
+        return str(tmp_path / "feedkit.sqlite")
+    return str(request.getfixturevalue("pg_url"))
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(tmp_path / "feedkit.sqlite") as opened:
+def store(location: str) -> Iterator[StoreBackend]:
+    with open_store(location) as opened:
         yield opened
 
 
@@ -82,13 +99,13 @@ def test_entry_json_refuses_naive_dates() -> None:
 
 # ---------------------------------------------------------------- entries
 
-def test_save_and_read_back(store: Store) -> None:
+def test_save_and_read_back(store: StoreBackend) -> None:
     assert store.save_entries("up", [FULL, entry("2")], now=NOW) == (2, 0)
     assert store.entries("up", now=NOW, keep_days=30, keep_count=10) == [entry("2"), FULL]  # same instant: by id
     assert store.entries("other", now=NOW, keep_days=30, keep_count=10) == []
 
 
-def test_first_seen_is_stable_and_changes_are_counted(store: Store) -> None:
+def test_first_seen_is_stable_and_changes_are_counted(store: StoreBackend) -> None:
     store.save_entries("up", [entry("1"), entry("2")], now=NOW)
     later = NOW + timedelta(hours=5)
     assert store.save_entries("up", [entry("1"), entry("2", title="Edited"), entry("3")], now=later) == (1, 1)
@@ -98,32 +115,32 @@ def test_first_seen_is_stable_and_changes_are_counted(store: Store) -> None:
     assert store.entries("up", now=later, keep_days=1, keep_count=10)[1].title == "Edited"
 
 
-def test_a_new_origin_alone_is_not_a_change(store: Store) -> None:
+def test_a_new_origin_alone_is_not_a_change(store: StoreBackend) -> None:
     store.save_entries("up", [entry("1", origin=URL)], now=NOW)
     assert store.save_entries("up", [entry("1", origin="https://new.example/feed")], now=NOW) == (0, 0)
 
 
-def test_entries_are_per_source(store: Store) -> None:
+def test_entries_are_per_source(store: StoreBackend) -> None:
     store.save_entries("a", [entry("1")], now=NOW)
     store.save_entries("b", [entry("1", title="other")], now=NOW)
     assert store.first_seen("b", "1") == NOW
     assert [e.title for e in store.entries("b", now=NOW, keep_days=1, keep_count=5)] == ["other"]
 
 
-def test_order_is_published_desc_then_id(store: Store) -> None:
+def test_order_is_published_desc_then_id(store: StoreBackend) -> None:
     older = NOW - timedelta(days=1)
     store.save_entries("up", [entry("b", older), entry("c"), entry("a"), entry("d", older)], now=NOW)
     assert [e.id for e in store.entries("up", now=NOW, keep_days=1, keep_count=10)] == ["a", "c", "b", "d"]
 
 
-def test_order_compares_instants_across_offsets(store: Store) -> None:
+def test_order_compares_instants_across_offsets(store: StoreBackend) -> None:
     shanghai = timezone(timedelta(hours=8))
     early = datetime(2024, 5, 1, 19, 0, tzinfo=shanghai)  # 11:00 UTC
     store.save_entries("up", [entry("early", early), entry("late", NOW)], now=NOW)
     assert [e.id for e in store.entries("up", now=NOW, keep_days=1, keep_count=10)] == ["late", "early"]
 
 
-def test_retention_by_age_keeps_what_left_the_feed_for_keep_days(store: Store) -> None:
+def test_retention_by_age_keeps_what_left_the_feed_for_keep_days(store: StoreBackend) -> None:
     store.save_entries("up", [entry("old"), entry("new")], now=NOW)
     later = NOW + timedelta(days=10)
     store.save_entries("up", [entry("new")], now=later)  # "old" left the upstream's window
@@ -134,7 +151,7 @@ def test_retention_by_age_keeps_what_left_the_feed_for_keep_days(store: Store) -
     assert store.first_seen("up", "old") is None and store.first_seen("up", "new") == NOW
 
 
-def test_retention_by_count_keeps_the_newest(store: Store) -> None:
+def test_retention_by_count_keeps_the_newest(store: StoreBackend) -> None:
     store.save_entries("up", [entry(f"e{n}", NOW - timedelta(hours=n)) for n in range(5)], now=NOW)
     assert [e.id for e in store.entries("up", now=NOW, keep_days=1, keep_count=2)] == ["e0", "e1"]
     store.save_entries("other", [entry("x")], now=NOW)
@@ -144,19 +161,18 @@ def test_retention_by_count_keeps_the_newest(store: Store) -> None:
     assert store.first_seen("other", "x") == NOW
 
 
-def test_entries_survive_reopening(tmp_path: Path) -> None:
-    path = tmp_path / "s.sqlite"
-    with Store.open(path) as first:
+def test_entries_survive_reopening(location: str) -> None:
+    with open_store(location) as first:
         first.save_entries("up", [FULL], now=NOW)
         first.state("up", URL)
-    with Store.open(path) as second:
+    with open_store(location) as second:
         assert second.entries("up", now=NOW, keep_days=1, keep_count=1) == [FULL]
         assert second.states()[0].entries == 1
 
 
 # ---------------------------------------------------------------- sources
 
-def test_new_source_is_blank_and_due(store: Store) -> None:
+def test_new_source_is_blank_and_due(store: StoreBackend) -> None:
     state = store.state("up", URL)
     assert state == SourceState(name="up", url=URL, final_url=None, etag=None, last_modified=None, last_attempt=None,
                                 last_success=None, last_error=None, failures=0, next_attempt=None, retired=False,
@@ -165,7 +181,7 @@ def test_new_source_is_blank_and_due(store: Store) -> None:
     assert state.fetch_url == URL
 
 
-def test_success_saves_validators_and_schedules_the_next_poll(store: Store) -> None:
+def test_success_saves_validators_and_schedules_the_next_poll(store: StoreBackend) -> None:
     store.state("up", URL)
     state = store.record_fetch("up", result("ok", validators=Validators('"v1"', "Wed, 01 May 2024 10:00:00 GMT")),
                                now=NOW, interval=HOUR, max_backoff=6 * HOUR)
@@ -175,7 +191,7 @@ def test_success_saves_validators_and_schedules_the_next_poll(store: Store) -> N
     assert not store.due("up", NOW + timedelta(minutes=59)) and store.due("up", NOW + timedelta(hours=1))
 
 
-def test_permanent_redirect_records_the_final_url(store: Store) -> None:
+def test_permanent_redirect_records_the_final_url(store: StoreBackend) -> None:
     store.state("up", URL)
     moved = "https://new.example/feed"
     state = store.record_fetch("up", result("ok", moved_to=moved), now=NOW, interval=HOUR, max_backoff=HOUR)
@@ -184,7 +200,7 @@ def test_permanent_redirect_records_the_final_url(store: Store) -> None:
     assert state.final_url == moved  # kept while the new location answers
 
 
-def test_changing_the_configured_url_resets_the_source(store: Store) -> None:
+def test_changing_the_configured_url_resets_the_source(store: StoreBackend) -> None:
     store.state("up", URL)
     store.record_fetch("up", result("gone", status=410, error="gone"), now=NOW, interval=HOUR, max_backoff=HOUR)
     state = store.state("up", "https://elsewhere.example/feed")
@@ -192,7 +208,7 @@ def test_changing_the_configured_url_resets_the_source(store: Store) -> None:
     assert store.due("up", NOW)
 
 
-def test_backoff_grows_caps_and_recovers(store: Store) -> None:
+def test_backoff_grows_caps_and_recovers(store: StoreBackend) -> None:
     store.state("up", URL)
     waits = []
     now = NOW
@@ -209,7 +225,7 @@ def test_backoff_grows_caps_and_recovers(store: Store) -> None:
     assert recovered.next_attempt == now + timedelta(hours=1)
 
 
-def test_failure_keeps_the_validators(store: Store) -> None:
+def test_failure_keeps_the_validators(store: StoreBackend) -> None:
     store.state("up", URL)
     store.record_fetch("up", result("ok", validators=Validators('"v1"')), now=NOW, interval=HOUR, max_backoff=HOUR)
     state = store.record_fetch("up", result("error", status=None, error="x: timed out after 30 s"), now=NOW,
@@ -217,7 +233,7 @@ def test_failure_keeps_the_validators(store: Store) -> None:
     assert state.etag == '"v1"' and state.last_success == NOW
 
 
-def test_retry_after_is_honoured_but_never_sooner_than_the_interval(store: Store) -> None:
+def test_retry_after_is_honoured_but_never_sooner_than_the_interval(store: StoreBackend) -> None:
     store.state("up", URL)
     later = NOW + timedelta(hours=3)
     state = store.record_fetch("up", result("throttled", status=429, retry_after=later, error="429"), now=NOW,
@@ -231,7 +247,7 @@ def test_retry_after_is_honoured_but_never_sooner_than_the_interval(store: Store
     assert state.next_attempt == NOW + timedelta(hours=1)
 
 
-def test_gone_retires_the_source_and_keeps_its_entries(store: Store) -> None:
+def test_gone_retires_the_source_and_keeps_its_entries(store: StoreBackend) -> None:
     store.state("up", URL)
     store.save_entries("up", [entry("1")], now=NOW)
     state = store.record_fetch("up", result("gone", status=410, error=f"{URL}: HTTP 410 Gone"), now=NOW,
@@ -241,20 +257,20 @@ def test_gone_retires_the_source_and_keeps_its_entries(store: Store) -> None:
     assert [e.id for e in store.entries("up", now=NOW, keep_days=1, keep_count=5)] == ["1"]
 
 
-def test_states_lists_every_source_by_name(store: Store) -> None:
+def test_states_lists_every_source_by_name(store: StoreBackend) -> None:
     store.state("b", URL)
     store.state("a", URL)
     store.save_entries("a", [entry("1"), entry("2")], now=NOW)
     assert [(s.name, s.entries) for s in store.states()] == [("a", 2), ("b", 0)]
 
 
-def test_record_fetch_of_an_unknown_source_changes_nothing(store: Store) -> None:
+def test_record_fetch_of_an_unknown_source_changes_nothing(store: StoreBackend) -> None:
     with pytest.raises(KeyError):
         store.record_fetch("nope", result("ok"), now=NOW, interval=HOUR, max_backoff=HOUR)
     assert store.states() == []
 
 
-def test_a_failed_call_leaves_the_store_as_it_was(store: Store) -> None:
+def test_a_failed_call_leaves_the_store_as_it_was(store: StoreBackend) -> None:
     store.save_entries("up", [entry("1")], now=NOW)
     with pytest.raises(ValueError, match="naive"):
         store.save_entries("up", [entry("2"), entry("3", published=datetime(2024, 1, 1))], now=NOW)

@@ -6,6 +6,7 @@ Every error is a :class:`~feedkit.errors.ConfigError` naming the key
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Mapping
@@ -15,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 __all__ = [
+    "STORE_URL_VARIABLE",
     "check_output_folder",
     "check_store_outside_output",
     "default_feed_name",
@@ -84,7 +86,7 @@ def parse_config(raw: Mapping[str, Any], root: Path, out_override: Path | str | 
     top = Table(raw, "")
     out_value = top.text("out")
     out, output = choose_output(out_value, _output(top.table("output")), root, out_override)
-    store_value = top.text("store")
+    store_value, store_url = _store(top)
     site = _site(top.table("site"))
     channels = _channels(top.table("channels"))
     articles = tuple(_article_source(t, root, site) for t in top.tables("articles"))
@@ -99,6 +101,7 @@ def parse_config(raw: Mapping[str, Any], root: Path, out_override: Path | str | 
         feeds=feeds,
         fetch=_fetch(top.table("fetch")),
         store=root / store_value if store_value else None,
+        store_url=store_url,
         workers=_workers(top),
         channels=channels,
         all_channel=_all_channel(top.table("all")),
@@ -169,6 +172,20 @@ def _output(t: Table) -> OutputConfig:
     return result
 
 
+STORE_URL_VARIABLE = "FEEDKIT_STORE_URL"
+
+
+def _store(top: Table) -> tuple[str | None, str | None]:
+    """``store = "file"``, or ``[store]`` with ``path`` and/or ``url``; ``FEEDKIT_STORE_URL`` overrides the URL."""
+    if isinstance(top.data.get("store"), dict):
+        table = top.table("store")
+        path, url = table.text("path"), table.text("url")
+        table.reject_unknown()
+    else:
+        path, url = top.text("store"), None
+    return path, os.environ.get(STORE_URL_VARIABLE) or url
+
+
 def _workers(top: Table) -> int:
     workers = top.get("workers", int, Config(out=Path()).workers)
     if workers < 0:
@@ -203,8 +220,8 @@ def check_output_folder(config: Config, *, out_key: str = "out", cli_sources: in
 
 def check_store_outside_output(config: Config) -> None:
     """The output folder is served publicly: the store must never be inside it."""
-    if config.to_bucket:
-        return
+    if config.to_bucket or config.store_url is not None:
+        return  # a bucket or a database: no folder to compare
     out, store = config.out.resolve(), config.store_path.resolve()
     if store == out or store.is_relative_to(out):
         raise ConfigError("store", f"{store} is inside the output folder {out}, which is published: move it out")

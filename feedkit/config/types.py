@@ -861,6 +861,8 @@ class Config:
     fetch: FetchConfig = FetchConfig()
     store: Path | None = None
     """SQLite store; default: ``<out>.feedkit.sqlite`` beside (never inside) the output folder."""
+    store_url: str | None = None
+    """A shared PostgreSQL store (``postgresql://…``) instead of the SQLite file (docs/scale.md)."""
     workers: int = 0
     """Processes that read articles: 0 = one per core; 1 = no extra processes."""
     channels: ChannelsConfig = ChannelsConfig()
@@ -902,6 +904,9 @@ class Config:
             _set(self, "store", Path(self.store))
         if self.store is not None and not isinstance(self.store, Path):
             raise ConfigError(k("store"), f"expected a path or None, got {self.store!r}")
+        if self.store_url is not None and not (
+                isinstance(self.store_url, str) and self.store_url.startswith(("postgresql://", "postgres://"))):
+            raise ConfigError(k("store_url"), f"expected a postgresql:// URL or None, got {self.store_url!r}")
         for name, kind in (("site", SiteConfig), ("fetch", FetchConfig), ("channels", ChannelsConfig),
                            ("all_channel", ChannelConfig), ("websub", WebSubConfig)):
             _check_instance(k(name), getattr(self, name), kind)
@@ -925,6 +930,11 @@ class Config:
             check_string(f"{k('aliases')}[{alias!r}]", alias)
             check_string(f"{k('aliases')}[{alias!r}]", target)
         check_unique_names(self.articles, self.feeds)
+
+    @property
+    def store_location(self) -> str | Path:
+        """What :func:`feedkit.store.open_store` opens: the PostgreSQL URL when set, else the SQLite file."""
+        return self.store_url if self.store_url is not None else self.store_path
 
     @property
     def store_path(self) -> Path:

@@ -24,7 +24,8 @@ from feedkit.daemon.schedule import BuildRequests, Clock, utc_now
 from feedkit.errors import FeedkitError
 from feedkit.pipeline.build import build
 from feedkit.report import BuildReport
-from feedkit.store import Store, health_from_state
+from feedkit.store import LEASE_SECONDS, daemon_id, health_from_state, open_store, redact
+from feedkit.upstream.poll import collect
 
 FAILED_OUTCOMES = ("failed", "throttled", "gone")
 
@@ -46,6 +47,8 @@ class Builder:
         self.counters = Counters()
         self.last_build: dict[str, Any] | None = None
         self.started = clock()
+        self.owner = daemon_id()
+        """This daemon as a lease owner in a shared store (``host:pid``)."""
         self._problems: set[tuple[str, str, str]] = set()
         self._thread = threading.Thread(target=self._loop, name="feedkit-build", daemon=True)
 
@@ -72,6 +75,11 @@ class Builder:
         config = self._config()
         started, now = time.monotonic(), self._clock()
         try:
+            if not self._publishes(config):  # a shared store and another daemon publishes: poll our share only
+                report = BuildReport()
+                collect(config, now=now, report=report)
+                self._log_build(report, [*reasons, "standby"], time.monotonic() - started)
+                return
             report = build(config, now=now)
         except Exception as exc:  # FeedkitError (store locked, output unwritable) or a bug: log, carry on
             error = str(exc) or repr(exc)
@@ -83,6 +91,24 @@ class Builder:
             return
         self._log_build(report, reasons, time.monotonic() - started)
         self._built(config, report, now)
+
+    def _publishes(self, config: Config) -> bool:
+        """True unless a shared store's publisher lease is held by another live daemon (taken or renewed here)."""
+        if config.store_url is None:
+            return True
+        with open_store(config.store_location) as store:
+            return store.claim_publisher(owner=self.owner, seconds=LEASE_SECONDS)
+
+    def release(self) -> None:
+        """Give up the publisher lease of a shared store (a clean stop: another daemon takes over at once)."""
+        config = self._config()
+        if config.store_url is None:
+            return
+        try:
+            with open_store(config.store_location) as store:
+                store.release_publisher(owner=self.owner)
+        except FeedkitError as exc:  # the lease lapses by itself
+            self._log.warning("release", error=str(exc))
 
     def _log_build(self, report: BuildReport, reasons: list[str], seconds: float) -> None:
         counters = self.counters
@@ -129,7 +155,7 @@ class Builder:
             "status": status, "pid": os.getpid(), "version": __version__, "started": self.started.isoformat(),
             "uptime_seconds": round((self._clock() - self.started).total_seconds(), 1),
             "out": config.output.url or str(config.out),
-            "store": str(config.store_path), "last_build": last, "counters": self.counters.to_dict(),
+            "store": redact(config.store_location), "last_build": last, "counters": self.counters.to_dict(),
             "sources": sources, "store_error": store_error,
         }
         return (200 if status in ("ok", "degraded") else 503), document
@@ -139,10 +165,10 @@ def _source_health(config: Config) -> tuple[list[dict[str, object]], str | None]
     """Every configured feed's health as the store remembers it (read-only; safe during a build)."""
     names = {feed.name for feed in config.feeds}
     path = config.store_path
-    if not names or not path.is_file():
+    if not names or (config.store_url is None and not path.is_file()):
         return [], None
     try:
-        with Store.open(path) as store:
+        with open_store(config.store_location) as store:
             states = [state for state in store.states() if state.name in names]
     except FeedkitError as exc:
         return [], str(exc)

@@ -22,6 +22,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
@@ -39,6 +40,7 @@ from feedkit.daemon.schedule import Clock, Scheduler, after, utc_now
 from feedkit.daemon.serve import IDLE_TIMEOUT, MAX_CONNECTIONS, THREADS, OutputServer
 from feedkit.errors import ConfigError, FeedkitError, StoreError
 from feedkit.report import BuildReport
+from feedkit.store import redact
 from feedkit.upstream.poll import plausible_wait
 
 MAX_FEED_OFFSET = 60.0
@@ -113,7 +115,9 @@ class Daemon:
 
     def run(self) -> int:
         self._check_output(self.config)
-        with hold(self.config):
+        # one daemon per SQLite file; a PostgreSQL store is shared by any number (leases, docs/scale.md)
+        lock: AbstractContextManager[object] = hold(self.config) if self.config.store_url is None else nullcontext()
+        with lock:
             if not self.config.to_bucket:
                 self.config.out.mkdir(parents=True, exist_ok=True)
             if self.settings.serve is not None:
@@ -153,7 +157,7 @@ class Daemon:
     def _begin(self) -> None:
         config = self.config
         self.log.info("start", pid=os.getpid(), version=__version__, out=config.output.url or str(config.out),
-                      store=str(config.store_path), articles=len(config.articles), feeds=len(config.feeds),
+                      store=redact(config.store_location), articles=len(config.articles), feeds=len(config.feeds),
                       rescan=self.settings.rescan, debounce=self.settings.debounce)
         if self._server is not None:
             self._server.start()
@@ -204,6 +208,8 @@ class Daemon:
         if not self.builder.stop(self.settings.stop_grace):
             self.log.warning("stopping", message=f"the build still runs after {self.settings.stop_grace:g} s; "
                              "exiting anyway (files are replaced atomically and the store rolls back)")
+        else:
+            self.builder.release()  # a shared store: the next daemon publishes without waiting for the lease
         if self._server is not None:
             self._server.stop()
         self.log.info("stopped", **self.builder.counters.to_dict())
@@ -258,9 +264,9 @@ class Daemon:
     def _reload(self) -> None:
         try:
             new = self._with_served_base_url(self._load())
-            if new.store_path != self.config.store_path:
-                raise StoreError(new.store_path, f"the store cannot change while the daemon runs (it uses "
-                                                 f"{self.config.store_path}): restart the daemon to switch")
+            if new.store_location != self.config.store_location:
+                raise StoreError(redact(new.store_location), f"the store cannot change while the daemon runs (it "
+                                 f"uses {redact(self.config.store_location)}): restart the daemon to switch")
             self._check_output(new)
             if not new.to_bucket:
                 new.out.mkdir(parents=True, exist_ok=True)

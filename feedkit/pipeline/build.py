@@ -38,7 +38,7 @@ from feedkit.render.formats import render_index_json, render_opml
 from feedkit.render.jsonfeed import read_index_json
 from feedkit.render.pages import STYLESHEET_NAME, render_index_html, stylesheet_bytes
 from feedkit.report import BuildReport, Progress, no_progress
-from feedkit.store import Store
+from feedkit.store import StoreBackend, open_store
 from feedkit.transforms import Step, apply_steps, compile_steps, steps_key
 from feedkit.transforms import Transform as Transform
 from feedkit.upstream import poll as feeds
@@ -103,12 +103,13 @@ def build(
     return report
 
 
-def _open_store(config: Config, dry_run: bool) -> AbstractContextManager[Store | None]:
+def _open_store(config: Config, dry_run: bool) -> AbstractContextManager[StoreBackend | None]:
     """The store for the parse cache and the build memory; none in a dry run (``feedkit check``)."""
     if dry_run:
         return nullcontext()
-    config.store_path.parent.mkdir(parents=True, exist_ok=True)
-    return Store.open(config.store_path)
+    if config.store_url is None:
+        config.store_path.parent.mkdir(parents=True, exist_ok=True)
+    return open_store(config.store_location)
 
 
 def _publish(config: Config, report: BuildReport, results: Sequence[ArticleResult], upstream: Sequence[Entry],

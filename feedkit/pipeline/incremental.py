@@ -33,7 +33,7 @@ from feedkit.errors import InputError
 from feedkit.model import ChannelInfo, Entry, Problem, Severity
 from feedkit.output.target import OutputTarget
 from feedkit.report import BuildReport, Progress, no_progress
-from feedkit.store import CachedArticle, OutputRecord, Store, entry_to_json
+from feedkit.store import CachedArticle, OutputRecord, StoreBackend, entry_to_json
 
 FINGERPRINT_FORMAT = 1
 
@@ -60,7 +60,7 @@ class ArticleInputs:
         return [item if isinstance(item, ArticleResult) else result_from_json(item.result) for item in self.items]
 
 
-def scan_articles(config: Config, report: BuildReport, store: Store | None, *, full: bool,
+def scan_articles(config: Config, report: BuildReport, store: StoreBackend | None, *, full: bool,
                   progress: Progress = no_progress) -> ArticleInputs:
     """Find every article file, parse those the cache cannot answer for, and remember them."""
     inputs = ArticleInputs()
@@ -173,7 +173,7 @@ class Outputs:
     entry_memo: dict[int, str] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, store: Store | None, target: OutputTarget, *, full: bool) -> Outputs:
+    def load(cls, store: StoreBackend | None, target: OutputTarget, *, full: bool) -> Outputs:
         if store is None or full:
             return cls(target, {}, {})
         infos = json.loads(store.build_value("channels") or "{}")

@@ -10,6 +10,7 @@ report.  ``feedkit check`` (a dry run) fetches and parses without touching the s
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -21,7 +22,7 @@ from feedkit.model import Entry, Problem, Severity
 from feedkit.net.fetch import fetch_all, read_local
 from feedkit.net.result import FetchResult, Validators
 from feedkit.report import BuildReport, Progress, SourceHealth, no_progress
-from feedkit.store import SourceState, Store, health_from_state
+from feedkit.store import LEASE_SECONDS, SourceState, StoreBackend, daemon_id, health_from_state, open_store
 from feedkit.upstream.filters import apply_filters
 from feedkit.upstream.parse import parse_feed
 
@@ -34,15 +35,34 @@ def collect(config: Config, *, now: datetime, report: BuildReport, refresh: bool
         return []
     if report.dry_run:
         return list(_check(config, now=now, report=report))
-    config.store_path.parent.mkdir(parents=True, exist_ok=True)
-    with Store.open(config.store_path) as store:
+    if config.store_url is None:
+        config.store_path.parent.mkdir(parents=True, exist_ok=True)
+    with open_store(config.store_location) as store:
         return list(_poll(config, store, now=now, report=report, refresh=refresh, progress=progress))
 
 
-def _poll(config: Config, store: Store, *, now: datetime, report: BuildReport, refresh: bool,
+def _poll(config: Config, store: StoreBackend, *, now: datetime, report: BuildReport, refresh: bool,
           progress: Progress) -> Iterator[Entry]:
     states = {feed.name: store.state(feed.name, feed.url) for feed in config.feeds}
     due = [feed for feed in config.feeds if refresh or _due(store, feed, states[feed.name], now, config.fetch)]
+    # A store shared by several daemons: poll only the upstreams leased to this one, and check again
+    # that they are due (another daemon may have polled one since the states above were read).
+    owner = f"{daemon_id()}:{uuid.uuid4().hex[:8]}"  # this poll (several may run in one process: threads)
+    claimed = set(store.claim_sources([feed.name for feed in due], owner=owner, seconds=LEASE_SECONDS))
+    try:
+        yield from _poll_claimed(config, store, states, due, claimed, now=now, report=report, refresh=refresh,
+                                 progress=progress)
+    finally:
+        store.release_sources(sorted(claimed), owner=owner)
+
+
+def _poll_claimed(config: Config, store: StoreBackend, states: dict[str, SourceState],
+                  due: Sequence[UpstreamSourceConfig], claimed: set[str], *, now: datetime, report: BuildReport,
+                  refresh: bool, progress: Progress) -> Iterator[Entry]:
+    due = [feed for feed in due if feed.name in claimed]
+    if due and store.leases():  # a shared store: re-read what another daemon may have changed
+        states.update({feed.name: store.state(feed.name, feed.url) for feed in due})
+        due = [feed for feed in due if refresh or _due(store, feed, states[feed.name], now, config.fetch)]
     results = _fetch(config, due, states, now, progress)
     for feed in config.feeds:
         result = results.get(feed.name)
@@ -71,7 +91,7 @@ def plausible_wait(feed: UpstreamSourceConfig, fetch: FetchConfig) -> float:
     return float(max(feed.interval, fetch.max_backoff, MAX_RETRY_AFTER))
 
 
-def _due(store: Store, feed: UpstreamSourceConfig, state: SourceState, now: datetime,
+def _due(store: StoreBackend, feed: UpstreamSourceConfig, state: SourceState, now: datetime,
          fetch: FetchConfig | None = None) -> bool:
     """Local files always; a feed whose next attempt has come; one whose configured interval
     is now shorter than what was planned (the config changed since the last poll); or one whose
@@ -107,7 +127,7 @@ def _fetch(
 
 
 def _ingest(
-    store: Store, feed: UpstreamSourceConfig, result: FetchResult, *, now: datetime, report: BuildReport
+    store: StoreBackend, feed: UpstreamSourceConfig, result: FetchResult, *, now: datetime, report: BuildReport
 ) -> tuple[FetchResult, str]:
     """Parse and remember a fetched body; a body that is not a feed turns the result into an error."""
     if result.outcome == "not_modified":

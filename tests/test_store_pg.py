@@ -1,0 +1,220 @@
+"""What only the PostgreSQL store does: its schema versioning, leases for several daemons, a lost
+connection, and several daemons polling one set of upstreams.  A real server (tests/pgserver.py);
+the behaviour both stores share is tests/test_store.py, run against both."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import socket
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from feedkit.config.load import parse_config
+from feedkit.config.types import Config, FetchConfig, SiteConfig, UpstreamSourceConfig
+from feedkit.daemon.builder import Builder
+from feedkit.daemon.eventlog import EventLog
+from feedkit.errors import ConfigError, StoreError
+from feedkit.report import BuildReport
+from feedkit.store import open_store, redact
+from feedkit.upstream.poll import collect
+
+from .httpserver import Upstream
+from .pgserver import PgServer
+
+psycopg = pytest.importorskip("psycopg")
+store_pg = pytest.importorskip("feedkit.store_pg")
+
+NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+
+
+def test_a_new_schema_is_migrated_to_the_current_version(pg_url: str) -> None:
+    with store_pg.PgStore.open(pg_url) as store:
+        assert store.schema_version() == store_pg.SCHEMA_VERSION
+    with store_pg.PgStore.open(pg_url) as again:  # opening a current store changes nothing
+        assert again.schema_version() == store_pg.SCHEMA_VERSION
+
+
+def test_daemons_starting_together_migrate_once(pg_url: str) -> None:
+    errors: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            open_store(pg_url).close()
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+
+
+def test_a_newer_schema_is_refused(pg_url: str) -> None:
+    open_store(pg_url).close()
+    with psycopg.connect(pg_url, autocommit=True) as db:
+        db.execute("UPDATE feedkit_schema SET version = 99")
+    with pytest.raises(StoreError, match="newer feedkit"):
+        open_store(pg_url)
+
+
+def test_someone_elses_schema_is_refused(pg_url: str) -> None:
+    with psycopg.connect(pg_url, autocommit=True) as db:
+        db.execute("CREATE TABLE invoices (id INTEGER)")
+    with pytest.raises(StoreError, match=r"not a feedkit store.*invoices"):
+        open_store(pg_url)
+
+
+def test_an_unreachable_server_is_a_store_error_without_the_password(pg_server: PgServer) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"postgresql://feedkit:secret@127.0.0.1:{port}/feedkit_test"
+    started = time.monotonic()
+    with pytest.raises(StoreError) as caught:
+        open_store(url, busy_timeout=1)
+    assert time.monotonic() - started < 10
+    assert "secret" not in str(caught.value) and "feedkit:***@" in str(caught.value)
+    assert redact(url) == f"postgresql://feedkit:***@127.0.0.1:{port}/feedkit_test"
+
+
+def test_a_lost_connection_costs_one_call_at_most(pg_url: str, pg_server: PgServer) -> None:
+    with open_store(pg_url) as store:
+        store.state("up", "https://example.org/feed.xml")
+        with psycopg.connect(pg_server.dsn(), autocommit=True) as admin:  # the server drops every store connection
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE pid <> pg_backend_pid() AND datname = 'feedkit_test'")
+        with contextlib.suppress(StoreError):  # the call that met the dead connection may fail; the pool
+            store.states()                      # replaces the connection
+        assert [state.name for state in store.states()] == ["up"]
+
+
+# ---------------------------------------------------------------- leases
+
+def test_two_daemons_never_hold_the_same_upstream(pg_url: str) -> None:
+    names = [f"feed{i}" for i in range(10)]
+    with open_store(pg_url) as a, open_store(pg_url) as b:
+        got_a = a.claim_sources(names[:7], owner="a:1", seconds=60)
+        got_b = b.claim_sources(names[3:], owner="b:2", seconds=60)
+        assert got_a == names[:7] and got_b == names[7:]
+        assert {(lease.name, lease.owner) for lease in a.leases()} == (
+            {(n, "a:1") for n in got_a} | {(n, "b:2") for n in got_b})
+        a.release_sources(got_a, owner="a:1")
+        assert b.claim_sources(names, owner="b:2", seconds=60) == names  # released: free; its own: renewed
+        b.release_sources(names, owner="a:1")  # only the owner releases
+        assert len(b.leases()) == 10
+
+
+def test_a_dead_daemons_leases_lapse(pg_url: str) -> None:
+    with open_store(pg_url) as a, open_store(pg_url) as b:
+        assert a.claim_sources(["x"], owner="dead:1", seconds=0.2) == ["x"]
+        assert b.claim_sources(["x"], owner="live:2", seconds=60) == []
+        assert a.claim_publisher(owner="dead:1", seconds=0.2)
+        assert not b.claim_publisher(owner="live:2", seconds=60)
+        time.sleep(0.3)
+        assert b.claim_sources(["x"], owner="live:2", seconds=60) == ["x"]
+        assert b.claim_publisher(owner="live:2", seconds=60)
+        assert not a.claim_publisher(owner="dead:1", seconds=60)
+        assert {(lease.kind, lease.owner) for lease in b.leases()} == {("source", "live:2"), ("publisher", "live:2")}
+
+
+def rss(name: str) -> bytes:
+    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>{name}</title><link>https://up.example/'
+            f"</link><description>d</description><item><guid>{name}-1</guid><title>{name} one</title>"
+            "<link>https://up.example/1</link><pubDate>Tue, 01 Dec 2026 07:00:00 GMT</pubDate></item>"
+            "</channel></rss>").encode()
+
+
+@pytest.mark.parametrize("daemons", [2, 3])
+def test_several_daemons_poll_each_upstream_once_per_interval(daemons: int, pg_url: str, tmp_path: Path,
+                                                              upstream: Upstream) -> None:
+    names = [f"f{i}" for i in range(12)]
+    for name in names:
+        upstream.route(f"/{name}.xml", rss(name), delay=0.02)
+    config = Config(out=tmp_path / "out", site=SiteConfig(title="T"), store_url=pg_url,
+                    feeds=tuple(UpstreamSourceConfig(url=upstream.url(f"/{n}.xml"), name=n, interval=3600)
+                                for n in names),
+                    fetch=FetchConfig(allow_hosts=(upstream.host,), timeout=5))
+    open_store(pg_url).close()  # migrated before the race (the race itself is tested above)
+    results: list[int] = []
+
+    def daemon() -> None:
+        results.append(len(collect(config, now=NOW, report=BuildReport())))
+
+    for _cycle in range(2):  # the second cycle is within the interval: nobody polls
+        threads = [threading.Thread(target=daemon) for _ in range(daemons)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert all(upstream.hits[f"/{name}.xml"] == 1 for name in names), dict(upstream.hits)
+    # in the first cycle a daemon may read before another stored its upstreams; then all read all
+    assert results[daemons:] == [len(names)] * daemons
+    with open_store(pg_url) as store:
+        assert store.leases() == []  # all released
+        assert all(state.entries == 1 for state in store.states())
+
+
+def test_one_daemon_publishes_and_another_takes_over(pg_url: str, tmp_path: Path, upstream: Upstream) -> None:
+    upstream.route("/a.xml", rss("a"))
+    config = Config(out=tmp_path / "out", site=SiteConfig(title="T"), store_url=pg_url,
+                    feeds=(UpstreamSourceConfig(url=upstream.url("/a.xml"), name="a"),),
+                    fetch=FetchConfig(allow_hosts=(upstream.host,), timeout=5))
+
+    def daemon(owner: str) -> Builder:
+        made = Builder(lambda: config, EventLog("json", io.StringIO()), debounce=0, built=lambda *_: None,
+                       failed=lambda: None)
+        made.owner = owner
+        return made
+
+    first, second = daemon("one:1"), daemon("two:2")
+    first.build_once(["start"])
+    assert first.last_build is not None and first.last_build["written"] > 0
+    assert (tmp_path / "out" / "all" / "rss.xml").is_file()
+    second.build_once(["start"])  # polls its share, publishes nothing
+    assert second.last_build is not None and "standby" in second.last_build["reasons"]
+    assert second.last_build["written"] == 0
+    with open_store(pg_url) as store:
+        assert [(lease.kind, lease.owner) for lease in store.leases()] == [("publisher", "one:1")]
+    first.release()  # a clean stop hands over at once (a dead daemon's lease lapses after LEASE_SECONDS)
+    (tmp_path / "out" / "all" / "rss.xml").unlink()
+    second.build_once(["feeds"])
+    assert second.last_build is not None and "standby" not in second.last_build["reasons"]
+    assert (tmp_path / "out" / "all" / "rss.xml").is_file()
+
+
+def test_status_shows_who_holds_what(pg_url: str, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from feedkit.cli import main
+
+    with open_store(pg_url) as store:
+        store.state("up", "https://example.org/feed.xml")
+        store.claim_sources(["up"], owner="host-a:41", seconds=60)
+        store.claim_publisher(owner="host-b:42", seconds=60)
+    done = CliRunner().invoke(main, ["status"], env={"FEEDKIT_STORE_URL": pg_url})
+    assert done.exit_code == 0, done.output
+    assert "lease source up: held by host-a:41 until" in done.output
+    assert "lease publisher output: held by host-b:42 until" in done.output
+
+
+# ---------------------------------------------------------------- configuration
+
+def test_store_url_from_the_config_or_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FEEDKIT_STORE_URL", raising=False)
+    raw = {"out": "out", "store": {"url": "postgresql://db.example/feeds"}}
+    assert parse_config(raw, tmp_path).store_location == "postgresql://db.example/feeds"
+    assert parse_config({"out": "out"}, tmp_path).store_location == tmp_path.resolve() / "out.feedkit.sqlite"
+    assert parse_config({"out": "out", "store": {"path": "s.db"}}, tmp_path).store_location == tmp_path / "s.db"
+    with pytest.raises(ConfigError, match="store_url"):
+        parse_config({"out": "out", "store": {"url": "mysql://x"}}, tmp_path)
+    monkeypatch.setenv("FEEDKIT_STORE_URL", "postgres://other/db")
+    assert parse_config(raw, tmp_path).store_location == "postgres://other/db"
+    with pytest.raises(ConfigError, match=r"store\.nope"):
+        parse_config({"out": "out", "store": {"nope": 1}}, tmp_path)
