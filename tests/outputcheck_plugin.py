@@ -78,10 +78,10 @@ def _checked_output(request: pytest.FixtureRequest) -> Iterator[None]:
     original = write.publish_file
     written: list[tuple[str, bytes]] = []
 
-    def recording(config: Any, rel_path: str, data: bytes, report: Any) -> bool:
+    def recording(config: Any, rel_path: str, data: bytes, report: Any, *args: Any, **kwargs: Any) -> bool:
         if not getattr(report, "dry_run", False):
             written.append((f"{config.out}/{rel_path}", data))
-        return original(config, rel_path, data, report)
+        return original(config, rel_path, data, report, *args, **kwargs)
 
     holders = _publish_file_holders()
     for module, name in holders:
