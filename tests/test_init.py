@@ -33,7 +33,7 @@ def test_init_then_build_publishes_every_corpus_folder(name: str, tmp_path: Path
     loaded = load_config(config)
     report = build(loaded)
     assert report.channels and report.published > 0
-    if detect(folder) is not None:
+    if detect(folder) is not None and 'generator = "plain"' not in config.read_text(encoding="utf-8"):
         # a site root is read as its generator builds it (docs/generators.md): the config init wrote
         # publishes exactly what a plain `feedkit build SITE_ROOT` with the same timezone does
         source = ArticleSourceConfig(paths=(folder,), name="direct", timezone=loaded.articles[0].timezone)

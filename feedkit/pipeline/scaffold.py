@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from feedkit.articles.sites.detect import detect
 from feedkit.articles.survey import Survey, survey
 from feedkit.config.load import unique_feed_name, upstream_location
 from feedkit.config.types import DEFAULT_IMAGE_KEYS
@@ -109,6 +110,13 @@ def _article_lines(found: Survey, root: Path, taken: set[str], site_zone: str, f
     findings.append(f"timezone: {zone} ({why})")
     lines += ["[[articles]]", f"name = {_q(name)}  # part of entry ids: keep it stable",
               f"paths = [{_q(_place(folder, root))}]"]
+    detected = detect(folder)
+    if detected is not None and not found.site:
+        generator = detected[0]
+        note = (f"{folder} has a {generator.title()} config but no folder its posts would be in: read as plain "
+                f"articles (generator = \"plain\"); {generator.title()} itself would publish none of them")
+        lines.append(f'generator = "plain"  # {generator.title()} config, but no posts folder')
+        findings.append(note)
     zone_line = f"timezone = {_q(zone)}  # {why}"
     lines.append(zone_line if zone != site_zone else f"# {zone_line}")
     if found.depths:
