@@ -203,3 +203,29 @@ def test_a_generator_site_root_is_cached_too(tmp_path: Path) -> None:
     assert second.written == [] and second.published == first.published
     with Store.open(config.store_path) as store:
         assert any(store.cached_articles(source.name) for source in config.articles)
+
+
+def test_the_cache_holds_across_processes_whatever_their_hash_seed(tmp_path: Path) -> None:
+    """Cache keys and fingerprints must not follow the per-process hash seed (``repr`` of a set does)."""
+    import subprocess
+    import sys
+
+    make_site(tmp_path / "src", count=70)  # enough files for worker processes
+    (tmp_path / "feedkit.toml").write_text(
+        'out = "out"\n[site]\nbase_url = "https://news.example.org/"\n[[articles]]\nname = "src"\npaths = ["src"]\n'
+        'timezone = "Asia/Shanghai"\nlanguage = "zh"\ndrop_boilerplate = false\nexcerpt_length = 90\n'
+        'image_keys = ["cover"]\n', encoding="utf-8")
+    command = [sys.executable, "-m", "feedkit", "build", "--config", str(tmp_path / "feedkit.toml"), "--json", "-q"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    first = subprocess.run(command, env={**env, "PYTHONHASHSEED": "1"}, capture_output=True, text=True, check=True)
+    assert '"written": [\n    "' in first.stdout
+    with Store.open(tmp_path / "out.feedkit.sqlite") as store:
+        keys = {row.config_key for row in store.cached_articles("src").values()}
+        fingerprint = store.build_value("input")
+    for seed in ("2", "3", "4", "5"):
+        again = subprocess.run(command, env={**env, "PYTHONHASHSEED": seed}, capture_output=True, text=True,
+                               check=True)
+        assert '"written": []' in again.stdout, seed
+        with Store.open(tmp_path / "out.feedkit.sqlite") as store:
+            assert {row.config_key for row in store.cached_articles("src").values()} == keys, seed
+            assert store.build_value("input") == fingerprint, seed

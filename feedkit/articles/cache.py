@@ -19,7 +19,7 @@ from pathlib import Path
 from feedkit._version import __version__
 from feedkit.articles.fields import MTIME_FALLBACK
 from feedkit.articles.parse import ArticleResult, parse_article, read_article_file
-from feedkit.config.types import ArticleSourceConfig
+from feedkit.config.types import ArticleSourceConfig, canonical
 from feedkit.model import Problem, Severity
 from feedkit.store import CachedArticle, entry_from_data, entry_to_json
 
@@ -36,7 +36,7 @@ def timeless(source: ArticleSourceConfig) -> ArticleSourceConfig:
 
 def config_key(source: ArticleSourceConfig, site_base_url: str) -> str:
     """Everything besides a file's bytes (and, for undated articles, its time) that its result depends on."""
-    text = repr((CACHE_FORMAT, __version__, timeless(source), site_base_url))
+    text = canonical((CACHE_FORMAT, __version__, timeless(source), site_base_url))
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 

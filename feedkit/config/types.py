@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import MISSING, dataclass, field, fields, replace
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
@@ -942,3 +942,20 @@ class Config:
             return self.store
         out = self.out.resolve()
         return out.parent / f"{out.name}.feedkit.sqlite"
+
+
+def canonical(value: object) -> str:
+    """``value`` (a config object, or anything made of dataclasses, mappings, sequences, sets and
+    scalars) as text that is the same in every process: sets are sorted (``repr`` of a set follows
+    the per-process hash seed), mappings sorted by key.  Cache keys and build fingerprints use it."""
+    if is_dataclass(value) and not isinstance(value, type):
+        inner = ", ".join(f"{f.name}={canonical(getattr(value, f.name))}" for f in fields(value))
+        return f"{type(value).__name__}({inner})"
+    if isinstance(value, Mapping):
+        items = sorted((canonical(k), canonical(v)) for k, v in value.items())
+        return "{" + ", ".join(f"{k}: {v}" for k, v in items) + "}"
+    if isinstance(value, set | frozenset):
+        return "{" + ", ".join(sorted(canonical(item) for item in value)) + "}"
+    if isinstance(value, list | tuple):
+        return "(" + ", ".join(canonical(item) for item in value) + ")"
+    return repr(value)

@@ -28,7 +28,7 @@ from feedkit.articles.cache import USES_CLOCK, USES_MTIME, Plan, config_key, pla
 from feedkit.articles.discovery import discover, unavailable
 from feedkit.articles.parse import ArticleResult
 from feedkit.articles.workers import ArticleJob, load_articles
-from feedkit.config.types import ArticleSourceConfig, Config
+from feedkit.config.types import ArticleSourceConfig, Config, canonical
 from feedkit.errors import InputError
 from feedkit.model import ChannelInfo, Entry, Problem, Severity
 from feedkit.output.target import OutputTarget
@@ -144,7 +144,7 @@ def check_shrink(source: ArticleSourceConfig, before: int, gone: int) -> None:
 def input_fingerprint(config: Config, articles: ArticleInputs, upstream: Sequence[Entry]) -> str:
     """What the output of a build is a function of (besides ``now``, which only decides polling)."""
     timeless_config = replace(config, articles=tuple(timeless(source) for source in config.articles))
-    return _hash(str(FINGERPRINT_FORMAT), __version__, repr(timeless_config), *articles.digests,
+    return _hash(str(FINGERPRINT_FORMAT), __version__, canonical(timeless_config), *articles.digests,
                  *(entry_to_json(entry) for entry in upstream))
 
 

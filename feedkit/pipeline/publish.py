@@ -14,7 +14,7 @@ from datetime import datetime
 
 from feedkit.channels.archive import ArchivePlan, current_channel, page_channel, page_path, page_urls, plan_archive
 from feedkit.channels.route import PlannedChannel
-from feedkit.config.types import Config
+from feedkit.config.types import Config, canonical
 from feedkit.links import encode_url
 from feedkit.model import Channel, ChannelInfo, Entry
 from feedkit.output.write import publish_file
@@ -140,7 +140,7 @@ def _fingerprint(config: Config, channel: Channel, planned: PlannedChannel, plan
     and every entry of the subscription document and of the archive pages."""
     shown = [*plan.current, *(entry for page in plan.pages for entry in page)]
     return incremental.channel_fingerprint(
-        repr((channel, formats_of(config, planned), config.channels.stylesheet, len(plan.pages),
+        canonical((channel, formats_of(config, planned), config.channels.stylesheet, len(plan.pages),
               config.site.base_url)),
         [incremental.entry_fingerprint(entry, outputs.entry_memo) for entry in shown],
     )
