@@ -53,7 +53,7 @@ def daemon_id() -> str:
     """This process as lease owner: ``host:pid``."""
     return f"{socket.gethostname()}:{os.getpid()}"
 
-_MIGRATIONS: tuple[str, ...] = (
+SHARED_MIGRATIONS: tuple[str, ...] = (
     # version 0 (empty file) -> 1
     """
     CREATE TABLE sources (
@@ -307,7 +307,7 @@ class Store:
         if version < SCHEMA_VERSION:
             with self._transaction():
                 version = self._schema_version()  # another process may have migrated it meanwhile
-                for script in _MIGRATIONS[version:]:
+                for script in SHARED_MIGRATIONS[version:]:
                     for statement in filter(str.strip, script.split(";")):
                         self._db.execute(statement)
                 self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

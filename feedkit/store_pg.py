@@ -19,6 +19,7 @@ machines whose clocks disagree still agree on expiry; a dead daemon's leases lap
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -33,6 +34,7 @@ from feedkit.model import Entry
 from feedkit.net.result import FetchResult
 from feedkit.store import (
     BUSY_TIMEOUT,
+    SHARED_MIGRATIONS,
     CachedArticle,
     Lease,
     OutputRecord,
@@ -47,37 +49,22 @@ from feedkit.store import (
     redact,
 )
 
+
+def _postgres(script: str) -> str:
+    """A migration of the SQLite store (:data:`feedkit.store.SHARED_MIGRATIONS`) for PostgreSQL: file
+    sizes and nanosecond times need 64-bit columns there."""
+    return re.sub(r"\b(size|mtime_ns) INTEGER\b", r"\1 BIGINT", script)
+
+
 MIGRATIONS: tuple[str, ...] = (
-    # version 0 (empty schema) -> 1: as feedkit.store._MIGRATIONS[0]
-    """
-    CREATE TABLE sources (
-        name TEXT PRIMARY KEY, url TEXT NOT NULL, final_url TEXT, etag TEXT, last_modified TEXT,
-        last_attempt TEXT, last_success TEXT, last_error TEXT, failures INTEGER NOT NULL DEFAULT 0,
-        next_attempt TEXT, retired INTEGER NOT NULL DEFAULT 0
-    );
-    CREATE TABLE entries (
-        source TEXT NOT NULL, id TEXT NOT NULL, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,
-        published TEXT NOT NULL, hash TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (source, id)
-    );
-    CREATE INDEX entries_by_age ON entries (source, published DESC, id);
-    """,
-    # 1 -> 2: as feedkit.store._MIGRATIONS[1]
-    """
-    CREATE TABLE articles (
-        source TEXT NOT NULL, rel_path TEXT NOT NULL, config_key TEXT NOT NULL, size BIGINT NOT NULL,
-        mtime_ns BIGINT NOT NULL, digest TEXT NOT NULL, uses_mtime INTEGER NOT NULL, result TEXT NOT NULL,
-        PRIMARY KEY (source, rel_path)
-    );
-    CREATE TABLE builds (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    CREATE TABLE outputs (path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, size BIGINT NOT NULL,
-        mtime_ns BIGINT NOT NULL);
-    """,
+    *(_postgres(script) for script in SHARED_MIGRATIONS),
     # 2 -> 3: leases, for several daemons on one store (SQLite has one daemon per file)
     """
     CREATE TABLE leases (kind TEXT NOT NULL, name TEXT NOT NULL, owner TEXT, expires TIMESTAMPTZ,
         PRIMARY KEY (kind, name));
     """,
 )
+"""The SQLite store's schema, one version after another, then what only a shared store needs."""
 SCHEMA_VERSION = len(MIGRATIONS)
 _TABLES = frozenset({"sources", "entries", "articles", "builds", "outputs", "leases", "feedkit_schema"})
 _MIGRATION_LOCK = 0x6665_6564_6B69_7401  # pg_advisory_xact_lock key: "feedkit" + 1
