@@ -38,7 +38,6 @@ from feedkit.model import Author, Enclosure, Entry, Episode, Image, Via
 from feedkit.net.result import FetchResult
 from feedkit.report import SourceHealth
 
-SCHEMA_VERSION = 2
 RECOVERY = ("'feedkit store check' says what is wrong; 'feedkit store rebuild' moves the file aside and builds "
             "a new store from the sources (docs/operations.md#store-faults)")
 """The documented recovery, named by every error about a damaged or unusable store."""
@@ -78,8 +77,17 @@ SHARED_MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE outputs (path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, size INTEGER NOT NULL,
         mtime_ns INTEGER NOT NULL);
     """,
+    # 2 -> 3: the bodies of article files, made only for the entries a feed shows (apart from the
+    # parse cache, which stays small enough to read whole)
+    """
+    CREATE TABLE article_bodies (
+        source TEXT NOT NULL, rel_path TEXT NOT NULL, key TEXT NOT NULL, body TEXT NOT NULL,
+        PRIMARY KEY (source, rel_path)
+    );
+    """,
 )
-_TABLES = frozenset({"sources", "entries", "articles", "builds", "outputs"})
+SCHEMA_VERSION = len(SHARED_MIGRATIONS)
+_TABLES = frozenset({"sources", "entries", "articles", "article_bodies", "builds", "outputs"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +196,8 @@ class StoreBackend(Protocol):
     def cached_articles(self, source: str) -> dict[str, CachedArticle]: ...
     def cache_articles(self, source: str, rows: Sequence[CachedArticle], *, gone: Sequence[str] = ()) -> None: ...
     def forget_sources(self, keep: Sequence[str]) -> None: ...
+    def article_bodies(self, source: str, rel_paths: Sequence[str]) -> dict[str, tuple[str, str]]: ...
+    def cache_bodies(self, source: str, rows: Sequence[tuple[str, str, str]]) -> None: ...
     def build_value(self, key: str) -> str | None: ...
     def outputs(self) -> dict[str, OutputRecord]: ...
     def record_build(self, values: dict[str, str], outputs: Sequence[OutputRecord], *, replace_all: bool) -> None: ...
@@ -503,14 +513,35 @@ class Store:
                 "result) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [(source, r.rel_path, r.config_key, r.size, r.mtime_ns, r.digest, int(r.uses_mtime), r.result)
                  for r in rows])
-            self._db.executemany("DELETE FROM articles WHERE source = ? AND rel_path = ?",
-                                 [(source, rel_path) for rel_path in gone])
+            for table in ("articles", "article_bodies"):
+                self._db.executemany(f"DELETE FROM {table} WHERE source = ? AND rel_path = ?",
+                                     [(source, rel_path) for rel_path in gone])
 
     def forget_sources(self, keep: Sequence[str]) -> None:
         """Drop the cached articles of every source not in ``keep`` (a source removed from the config)."""
         with self._transaction():
             marks = ", ".join("?" for _ in keep)
-            self._db.execute(f"DELETE FROM articles WHERE source NOT IN ({marks})", tuple(keep))
+            for table in ("articles", "article_bodies"):
+                self._db.execute(f"DELETE FROM {table} WHERE source NOT IN ({marks})", tuple(keep))
+
+    def article_bodies(self, source: str, rel_paths: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """The remembered bodies of ``rel_paths`` in ``source``: (key, body JSON) by path."""
+        found: dict[str, tuple[str, str]] = {}
+        with self._transaction(write=False):
+            for start in range(0, len(rel_paths), 500):
+                chunk = rel_paths[start:start + 500]
+                marks = ", ".join("?" for _ in chunk)
+                for rel_path, key, body in self._db.execute(
+                        f"SELECT rel_path, key, body FROM article_bodies WHERE source = ? AND rel_path IN ({marks})",
+                        (source, *chunk)):
+                    found[rel_path] = (key, body)
+        return found
+
+    def cache_bodies(self, source: str, rows: Sequence[tuple[str, str, str]]) -> None:
+        """Remember bodies: (path inside the source, key, body JSON) each."""
+        with self._transaction():
+            self._db.executemany("INSERT OR REPLACE INTO article_bodies (source, rel_path, key, body) "
+                                 "VALUES (?, ?, ?, ?)", [(source, *row) for row in rows])
 
     def build_value(self, key: str) -> str | None:
         with self._transaction(write=False):

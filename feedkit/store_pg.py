@@ -57,16 +57,19 @@ def _postgres(script: str) -> str:
 
 
 MIGRATIONS: tuple[str, ...] = (
-    *(_postgres(script) for script in SHARED_MIGRATIONS),
+    *(_postgres(script) for script in SHARED_MIGRATIONS[:2]),
     # 2 -> 3: leases, for several daemons on one store (SQLite has one daemon per file)
     """
     CREATE TABLE leases (kind TEXT NOT NULL, name TEXT NOT NULL, owner TEXT, expires TIMESTAMPTZ,
         PRIMARY KEY (kind, name));
     """,
+    *(_postgres(script) for script in SHARED_MIGRATIONS[2:]),
 )
-"""The SQLite store's schema, one version after another, then what only a shared store needs."""
+"""The SQLite store's schema, one version after another, with what only a shared store needs where it
+came (a store keeps the versions it was migrated through, so none moves)."""
 SCHEMA_VERSION = len(MIGRATIONS)
-_TABLES = frozenset({"sources", "entries", "articles", "builds", "outputs", "leases", "feedkit_schema"})
+_TABLES = frozenset({"sources", "entries", "articles", "article_bodies", "builds", "outputs", "leases",
+                     "feedkit_schema"})
 _MIGRATION_LOCK = 0x6665_6564_6B69_7401  # pg_advisory_xact_lock key: "feedkit" + 1
 POOL_SIZE = 4
 
@@ -263,11 +266,29 @@ class PgStore:
                     [(source, r.rel_path, r.config_key, r.size, r.mtime_ns, r.digest, int(r.uses_mtime), r.result)
                      for r in rows])
             if gone:
-                cursor.execute("DELETE FROM articles WHERE source = %s AND rel_path = ANY(%s)", (source, list(gone)))
+                for table in ("articles", "article_bodies"):
+                    cursor.execute(f"DELETE FROM {table} WHERE source = %s AND rel_path = ANY(%s)",
+                                   (source, list(gone)))
 
     def forget_sources(self, keep: Sequence[str]) -> None:
         with self._transaction() as db:
-            db.execute("DELETE FROM articles WHERE NOT (source = ANY(%s))", (list(keep),))
+            for table in ("articles", "article_bodies"):
+                db.execute(f"DELETE FROM {table} WHERE NOT (source = ANY(%s))", (list(keep),))
+
+    def article_bodies(self, source: str, rel_paths: Sequence[str]) -> dict[str, tuple[str, str]]:
+        with self._transaction() as db:
+            rows = db.execute("SELECT rel_path, key, body FROM article_bodies WHERE source = %s "
+                              "AND rel_path = ANY(%s)", (source, list(rel_paths))).fetchall()
+        return {row[0]: (row[1], row[2]) for row in rows}
+
+    def cache_bodies(self, source: str, rows: Sequence[tuple[str, str, str]]) -> None:
+        if not rows:
+            return
+        with self._transaction() as db:
+            db.cursor().executemany(
+                "INSERT INTO article_bodies (source, rel_path, key, body) VALUES (%s, %s, %s, %s) "
+                "ON CONFLICT (source, rel_path) DO UPDATE SET key = EXCLUDED.key, body = EXCLUDED.body",
+                [(source, *row) for row in rows])
 
     def build_value(self, key: str) -> str | None:
         with self._transaction() as db:

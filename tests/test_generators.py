@@ -43,7 +43,7 @@ def feedkit_posts(root: Path) -> tuple[dict[str, Entry], list[Problem]]:
     source, problems = resolve_source(ArticleSourceConfig(paths=(root,), name="site"), datetime.now(UTC))
     files, found = articles.discover(source)
     problems += found
-    jobs = [(path, rel_path, source, "https://feeds.example/", "-") for path, rel_path in files]
+    jobs = [(path, rel_path, source, "https://feeds.example/", "-", True) for path, rel_path in files]
     parsed, _ = load_articles(jobs, 0)
     entries = {}
     for (_path, rel_path), outcome in zip(files, parsed, strict=True):

@@ -18,12 +18,13 @@ from pathlib import Path
 
 from feedkit._version import __version__
 from feedkit.articles.fields import MTIME_FALLBACK
-from feedkit.articles.parse import ArticleResult, parse_article, read_article_file
+from feedkit.articles.parse import ArticleResult, Body, finish_article, parse_article, read_article_file
 from feedkit.config.types import ArticleSourceConfig, canonical
-from feedkit.model import Problem, Severity
+from feedkit.errors import FeedkitError
+from feedkit.model import Image, Problem, Severity
 from feedkit.store import CachedArticle, entry_from_data, entry_to_json
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 """Bumped when what a cached result holds changes (old rows are then parsed again)."""
 
 
@@ -47,14 +48,26 @@ def digest_of(data: bytes) -> str:
 def result_to_json(result: ArticleResult) -> str:
     entry = entry_to_json(result.entry) if result.entry is not None else "null"
     problems = json.dumps([[p.origin, p.message, p.severity.value] for p in result.problems], ensure_ascii=False)
-    return f'{{"entry":{entry},"excluded":{"true" if result.excluded else "false"},"problems":{problems}}}'
+    return (f'{{"entry":{entry},"excluded":{"true" if result.excluded else "false"},"problems":{problems},'
+            f'"deferred":{"true" if result.deferred else "false"},"body_key":{json.dumps(result.body_key)}}}')
 
 
 def result_from_json(text: str) -> ArticleResult:
     data = json.loads(text)
     entry = entry_from_data(data["entry"]) if data["entry"] is not None else None
     problems = tuple(Problem(origin, message, Severity(severity)) for origin, message, severity in data["problems"])
-    return ArticleResult(entry=entry, problems=problems, excluded=bool(data["excluded"]))
+    return ArticleResult(entry=entry, problems=problems, excluded=bool(data["excluded"]),
+                         deferred=bool(data.get("deferred")), body_key=str(data.get("body_key", "")))
+
+
+def body_to_json(body: Body) -> str:
+    image = [body.image.url, body.image.mime_type] if body.image else None
+    return json.dumps([body.content_html, body.summary, image], ensure_ascii=False, separators=(",", ":"))
+
+
+def body_from_json(text: str) -> Body:
+    content, summary, image = json.loads(text)
+    return Body(content, summary, Image(*image) if image else None)
 
 
 USES_MTIME = 1
@@ -79,16 +92,34 @@ class Parsed:
     """None when the file could not be read (nothing to remember)."""
 
 
-def parse_file(path: Path, rel_path: str, source: ArticleSourceConfig, site_base_url: str, key: str) -> Parsed:
-    """Read and parse one file and make its cache row (the work a worker does)."""
+def parse_file(path: Path, rel_path: str, source: ArticleSourceConfig, site_base_url: str, key: str,
+               complete: bool = True) -> Parsed:
+    """Read and parse one file (only its head unless ``complete``) and make its cache row (the work a
+    worker does)."""
     read = read_article_file(path)
     if isinstance(read, ArticleResult):
         return Parsed(read, None)
     data, info = read
-    result = parse_article(data, rel_path, source, origin=str(path), site_base_url=site_base_url, mtime=info.st_mtime)
+    result = parse_article(data, rel_path, source, origin=str(path), site_base_url=site_base_url, mtime=info.st_mtime,
+                           complete=complete)
     row = CachedArticle(rel_path, key, info.st_size, info.st_mtime_ns, digest_of(data), uses_mtime(result),
                         result_to_json(result))
     return Parsed(result, row)
+
+
+def finish_file(path: Path, rel_path: str, source: ArticleSourceConfig, site_base_url: str) -> Body | str:
+    """The body of a deferred article, read again from its file; or why it cannot be read now."""
+    read = read_article_file(path)
+    if isinstance(read, ArticleResult):
+        return "; ".join(problem.message for problem in read.problems) or "cannot read the file"
+    try:
+        return finish_article(read[0], rel_path, source, site_base_url=site_base_url)
+    except (RecursionError, MemoryError) as exc:
+        return f"body too deeply nested or too large ({type(exc).__name__})"
+    except Exception as exc:  # one bad input must never take the build down
+        if isinstance(exc, FeedkitError):
+            raise
+        return f"unexpected error while reading the body ({type(exc).__name__}: {exc})"
 
 
 @dataclass(slots=True)

@@ -132,24 +132,45 @@ def _site_candidates(source: ArticleSourceConfig, site: SiteSettings,
 
 
 def _walk(root: Path, problems: list[Problem]) -> Iterator[tuple[Path, str]]:
+    """Every file under ``root`` (sorted, hidden names and symlinked folders skipped, symlinked files
+    only when they point inside ``root``).  One ``scandir`` per folder: whether an entry is a folder
+    or a symlink comes with the listing, without a system call per file."""
     real_root = root.resolve()
-
-    def report(error: OSError) -> None:
-        problems.append(Problem(str(error.filename or root), f"cannot list folder: {error.strerror or error}"))
-
-    for folder, dirnames, filenames in os.walk(root, onerror=report, followlinks=False):
-        here = Path(folder)
-        for name in sorted(dirnames):
-            if name.startswith(".") or (here / name).is_symlink():
-                if not name.startswith("."):
-                    problems.append(Problem(str(here / name), "symlinked folder not followed", Severity.WARNING))
-                dirnames.remove(name)
-        dirnames.sort()
-        for name in sorted(filenames):
-            path = here / name
-            if name.startswith(".") or not _inside(path, real_root, problems):
+    folders: list[tuple[Path, str]] = [(root, "")]
+    while folders:
+        folder, prefix = folders.pop()
+        try:
+            with os.scandir(folder) as listing:
+                found = sorted(listing, key=lambda item: item.name)
+        except OSError as error:
+            problems.append(Problem(str(error.filename or folder), f"cannot list folder: {error.strerror or error}"))
+            continue
+        below: list[tuple[Path, str]] = []
+        for item in found:
+            name = item.name
+            if name.startswith("."):
                 continue
-            yield path, path.relative_to(root).as_posix()
+            path = folder / name
+            try:
+                is_folder = item.is_dir(follow_symlinks=False)
+            except OSError:
+                is_folder = False
+            if is_folder:
+                below.append((path, f"{prefix}{name}/"))
+                continue
+            if item.is_symlink():
+                if _points_to_folder(path):
+                    problems.append(Problem(str(path), "symlinked folder not followed", Severity.WARNING))
+                    continue
+                if not _inside(path, real_root, problems):
+                    continue
+            yield path, prefix + name
+        folders.extend(reversed(below))
+def _points_to_folder(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # a loop
+        return False
 
 
 def _inside(path: Path, real_root: Path, problems: list[Problem]) -> bool:

@@ -92,6 +92,11 @@ def is_draft(meta: dict[Any, Any]) -> bool:
     return _flag(meta.get("draft")) is True or _flag(meta.get("published")) is False
 
 
+def has_title(meta: dict[Any, Any]) -> bool:
+    """Does the front matter give a usable title (so :func:`title` never needs the body)?"""
+    return bool(_clean_text(_scalar_text(meta.get("title")) or ""))
+
+
 def title(meta: dict[Any, Any], content: str, rel_path: str, warn: Warn) -> str:
     """The title; else the first ``<h1>`` of the cleaned ``content``; else the file name."""
     raw = meta.get("title")

@@ -21,6 +21,11 @@ from feedkit.model import Image
 
 def image(meta: dict[Any, Any], source: ArticleSourceConfig, base: str, content: str, warn: Warn) -> Image | None:
     """The first usable ``image_keys`` URL, else the first ``<img>`` of ``content`` if allowed."""
+    return front_matter_image(meta, source, base, warn) or body_image(source, content)
+
+
+def front_matter_image(meta: dict[Any, Any], source: ArticleSourceConfig, base: str, warn: Warn) -> Image | None:
+    """The first usable ``image_keys`` URL (other schemes are warned about)."""
     for key in source.image_keys:
         raw = _image_value(meta.get(key))
         if not raw:
@@ -29,6 +34,11 @@ def image(meta: dict[Any, Any], source: ArticleSourceConfig, base: str, content:
         if url is not None:
             return Image(url, image_mime_type(url))
         warn(f"{key}: {raw[:200]!r} is not an http(s) URL: ignored")
+    return None
+
+
+def body_image(source: ArticleSourceConfig, content: str) -> Image | None:
+    """The first ``<img>`` of the cleaned ``content``, when the source takes images from bodies."""
     if source.image_from_body:
         found = html.first_image(content)
         if found:

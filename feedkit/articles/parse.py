@@ -28,15 +28,26 @@ Made here
 
 :func:`parse_article` is a pure function of its arguments (no I/O, no clock), so it can
 run in worker processes; everything it returns is picklable.
+
+Two stages
+    The *head* (front matter: title, dates, categories, tags, authors, id, link, the front
+    matter's image) is cheap; the *body* (rendering, cleaning, the summary and the body's
+    image: :class:`Body`) is most of the work.  With ``complete=False`` only the head is made
+    (the result is *deferred*) and :func:`finish_article` makes the body later - a build
+    makes it only for the entries a feed shows.  Either way the result carries a
+    ``body_key`` that changes whenever the body would, so "is the body the same" never needs
+    the body.  An article without a title of its own is always complete (its title may come
+    from the body's first heading).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from markdown_it import MarkdownIt
@@ -56,19 +67,22 @@ from feedkit.articles.frontmatter import (
 from feedkit.config.types import ArticleSourceConfig
 from feedkit.errors import FeedkitError
 from feedkit.links import image_mime_type
-from feedkit.model import Entry, Problem, Severity
+from feedkit.model import Entry, Image, Problem, Severity
 from feedkit.text import excerpt
 
 __all__ = [
     "ARTICLE_MAX_BYTES",
     "ArticleResult",
+    "Body",
     "FrontMatterDocument",
     "discover",
+    "finish_article",
     "image_mime_type",
     "load_article",
     "parse_article",
     "parse_document",
     "split_names",
+    "with_body",
 ]
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
@@ -90,6 +104,26 @@ class ArticleResult:
     """Errors (the file was skipped) and warnings (used, but something was assumed)."""
     excluded: bool = False
     """True for drafts and ``published: false`` (not an error)."""
+    deferred: bool = False
+    """The entry has no summary, content or body image yet: :func:`finish_article` makes them."""
+    body_key: str = ""
+    """A digest of everything the entry's :class:`Body` is made from besides the source's settings
+    (the body, whether it is HTML, the front matter's summary): equal keys, equal bodies."""
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """What an article's body gives its entry (the expensive stage, see the module docstring)."""
+
+    content_html: str
+    summary: str
+    image: Image | None = None
+    """The body's first image: used only when the front matter names none."""
+
+
+def with_body(entry: Entry, body: Body) -> Entry:
+    """``entry`` (a deferred result's) with its body."""
+    return replace(entry, content_html=body.content_html, summary=body.summary, image=entry.image or body.image)
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -136,6 +170,7 @@ def parse_article(
     origin: str,
     site_base_url: str,
     mtime: float | None = None,
+    complete: bool = True,
 ) -> ArticleResult:
     """One article file's bytes -> an :class:`ArticleResult` (see the module docstring).
 
@@ -143,7 +178,8 @@ def parse_article(
     the epoch) is only used when the article has no date at all.  ``origin`` names the
     file in problems.  Never raises for bad input: whatever is wrong with the file comes
     back as a Problem (only a :class:`~feedkit.errors.FeedkitError` about the configuration,
-    such as an invalid ``drop_selectors`` entry, propagates).
+    such as an invalid ``drop_selectors`` entry, propagates).  ``complete=False`` makes only the
+    head (see the module docstring).
     """
     warnings: list[Problem] = []
 
@@ -156,9 +192,24 @@ def parse_article(
             return ArticleResult(None, (Problem(origin, "binary file (NUL bytes): not an article", Severity.WARNING),))
         warn(f"{len(data) - len(text_data)} NUL byte(s) removed")
         data = text_data
-    return _guarded(lambda: split_front_matter(decode(data, warn), rel_path, fields.KNOWN_KEYS,
-                                               is_article=source.site is not None),
-                    rel_path, source, origin, site_base_url, mtime, warnings)
+    return _guarded(lambda: _split(data, rel_path, source, warn), rel_path, source, origin, site_base_url, mtime,
+                    warnings, complete)
+
+
+def _split(data: bytes, rel_path: str, source: ArticleSourceConfig, warn: Warn) -> FrontMatterDocument | None:
+    return split_front_matter(decode(data, warn), rel_path, fields.KNOWN_KEYS, is_article=source.site is not None)
+
+
+def finish_article(data: bytes, rel_path: str, source: ArticleSourceConfig, *, site_base_url: str) -> Body:
+    """The :class:`Body` of the article in ``data`` (a deferred result's second stage).
+
+    Pure, like :func:`parse_article`; what it could object to was reported by the head, so a
+    file that no longer splits (changed since) gives an empty body."""
+    data = data.replace(b"\x00", b"")
+    document = _split(data, rel_path, source, lambda _message: None)
+    if document is None:
+        return Body("", "")
+    return _body(document, rel_path, source, source.base_url or site_base_url, with_image=True)
 
 
 def parse_document(
@@ -175,7 +226,7 @@ def parse_document(
     For callers that read the front matter themselves (a python-frontmatter ``Post``:
     ``FrontMatterDocument(post.metadata, post.content, "yaml")``).  Pure, never raises for bad input.
     """
-    return _guarded(lambda: document, rel_path, source, origin, site_base_url, mtime, [])
+    return _guarded(lambda: document, rel_path, source, origin, site_base_url, mtime, [], True)
 
 
 def _guarded(
@@ -186,6 +237,7 @@ def _guarded(
     site_base_url: str,
     mtime: float | None,
     warnings: list[Problem],
+    complete: bool,
 ) -> ArticleResult:
     def warn(message: str) -> None:
         warnings.append(Problem(origin, message, Severity.WARNING))
@@ -197,7 +249,7 @@ def _guarded(
             return ArticleResult(None, (Problem(origin, message, Severity.WARNING),))
         if source.site is None and fields.is_draft(document.meta):
             return ArticleResult(None, (), excluded=True)
-        entry = _entry(document, rel_path, source, origin, site_base_url, mtime, warn)
+        entry, body_key, deferred = _entry(document, rel_path, source, origin, site_base_url, mtime, warn, complete)
     except NotAPost as exc:
         return ArticleResult(None, (*warnings, Problem(origin, f"not published: {exc}", Severity.WARNING)),
                              excluded=True)
@@ -211,7 +263,7 @@ def _guarded(
     except Exception as exc:  # one bad input must never take the build down
         message = f"unexpected error while reading this file ({type(exc).__name__}: {exc})"
         return ArticleResult(None, (*warnings, Problem(origin, message)))
-    return ArticleResult(entry, tuple(warnings))
+    return ArticleResult(entry, tuple(warnings), deferred=deferred, body_key=body_key)
 
 
 # --- the entry ---------------------------------------------------------------------------
@@ -229,7 +281,9 @@ def _entry(
     site_base_url: str,
     mtime: float | None,
     warn: Warn,
-) -> Entry:
+    complete: bool,
+) -> tuple[Entry, str, bool]:
+    """The entry, its body key, and whether its body is deferred."""
     meta = document.meta
     base = source.base_url or site_base_url
     site = source.site
@@ -244,13 +298,12 @@ def _entry(
         published = found
     else:
         published = fields.published(meta, rel_path, source.zone, mtime, warn)
-    body_is_html = _body_is_html(document.body, rel_path, source.body)
-    content = html.clean_html(
-        _render(document.body, body_is_html), base_url=base, drop_selectors=source.drop_selectors,
-        drop_boilerplate=source.drop_boilerplate,
-    )
     own_title = rules.title(site, meta, rel_path) if site is not None and rules is not None else None
-    title = fields.title(meta if own_title is None else {"title": own_title}, content, rel_path, warn)
+    title_meta = meta if own_title is None else {"title": own_title}
+    body = None
+    if complete or not fields.has_title(title_meta):
+        body = _body(document, rel_path, source, base, with_image=False)
+    title = fields.title(title_meta, body.content_html if body is not None else "", rel_path, warn)
     categories = fields.categories(meta, flat_lists=document.syntax in ("toml", "json"), warn=warn)
     if site is not None and rules is not None:
         if rules.categories is not None:
@@ -261,22 +314,53 @@ def _entry(
             meta, source, base, rel_path=rel_path, title=title, published=published, categories=categories,
             warn=warn,
         )
-    return Entry(
+    updated = fields.updated(meta, source.zone, warn)
+    tags = fields.tags(meta, warn)
+    image = images.front_matter_image(meta, source, base, warn)
+    if body is not None and image is None:
+        image = images.body_image(source, body.content_html)
+    entry = Entry(
         id=identity.entry_id(source.name, rel_path, fields.front_matter_id(meta)),
         title=title,
         link=link,
         published=published,
-        updated=fields.updated(meta, source.zone, warn),
-        summary=_summary(document, body_is_html, content, source, base),
-        content_html=content,
+        updated=updated,
+        summary=body.summary if body is not None else "",
+        content_html=body.content_html if body is not None else "",
         categories=categories,
-        tags=fields.tags(meta, warn),
+        tags=tags,
         authors=fields.authors(meta, source.default_author),
-        image=images.image(meta, source, base, content, warn),
+        image=image,
         language=fields.language(meta, source.language),
         source=source.name,
         origin=origin,
     )
+    return entry, _body_key(document, rel_path, source), body is None
+
+
+def _body_key(document: FrontMatterDocument, rel_path: str, source: ArticleSourceConfig) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(b"html" if _body_is_html(document.body, rel_path, source.body) else b"markdown")
+    for key in SUMMARY_KEYS:
+        value = document.meta.get(key)
+        digest.update(b"\x00" + (value.encode("utf-8", "surrogatepass") if isinstance(value, str) else b"-"))
+    digest.update(b"\x00" + document.body.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def _body(document: FrontMatterDocument, rel_path: str, source: ArticleSourceConfig, base: str, *,
+          with_image: bool) -> Body:
+    """The body stage: render, clean, summarize (and, with ``with_image``, the body's first image
+    when the source allows it and the front matter names none)."""
+    body_is_html = _body_is_html(document.body, rel_path, source.body)
+    content = html.clean_html(
+        _render(document.body, body_is_html), base_url=base, drop_selectors=source.drop_selectors,
+        drop_boilerplate=source.drop_boilerplate,
+    )
+    image = None
+    if with_image and images.front_matter_image(document.meta, source, base, lambda _message: None) is None:
+        image = images.body_image(source, content)
+    return Body(content, _summary(document, body_is_html, content, source, base), image)
 
 
 def _summary(

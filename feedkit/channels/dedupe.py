@@ -70,9 +70,26 @@ def title_key(text: str) -> str:
 
 
 def _text_key(entry: Entry) -> str | None:
-    text = re.sub(r"<[^>]*>", " ", entry.content_html) if entry.content_html else entry.summary
-    key = title_key(text)[:CONTENT_KEY_LENGTH]
+    """The first :data:`CONTENT_KEY_LENGTH` characters of the entry's text under :func:`title_key`.
+
+    Works a piece at a time and stops once the key is long enough, so a long body costs what its
+    start costs.  Pieces end just after a ``>`` (content: where a tag ends, so no tag is cut and the
+    tag's space separates the pieces) or at a space (summary), and NFKC joins nothing across either."""
+    html_text = bool(entry.content_html)
+    text = entry.content_html or entry.summary
+    key = ""
+    start = 0
+    while start < len(text) and len(key) < CONTENT_KEY_LENGTH:
+        cut = text.find(">" if html_text else " ", start + 2048)
+        end = len(text) if cut < 0 else cut + 1
+        piece = text[start:end]
+        key += title_key(_TAG.sub(" ", piece) if html_text else piece)
+        start = end
+    key = key[:CONTENT_KEY_LENGTH]
     return key if len(key) == CONTENT_KEY_LENGTH else None
+
+
+_TAG = re.compile(r"<[^>]*>")
 
 
 class _Groups:
@@ -112,6 +129,7 @@ def collapse(
     source_hosts: Mapping[str, str] | None = None,
     feeds: frozenset[str] = frozenset(),
     sites: frozenset[str] = frozenset(),
+    same_content: Callable[[Entry], object] | None = None,
 ) -> tuple[list[Entry], list[Problem]]:
     """One entry per story (see the module docstring), a warning per id shared by two files,
     and a note naming both entries for every merge of two sources' copies.
@@ -119,11 +137,14 @@ def collapse(
     ``feeds`` names the upstream sources; every other source is an article source, where
     identical content at two paths is one entry - except in ``sites``, article sources read as a
     generator's site, where every post is its own page (the generator publishes both copies).
+    ``same_content`` gives what stands for an entry's content and summary in that comparison (default:
+    the two themselves; a build whose article bodies are not made yet passes their body keys).
     """
     ordered = sorted(entries, key=lambda e: (e.source, e.origin, e.id))
     groups = _Groups(ordered)
     problems: list[Problem] = []
-    _join_within_sources(ordered, groups, feeds | sites, problems)
+    _join_within_sources(ordered, groups, feeds | sites, problems,
+                         same_content or (lambda entry: (entry.content_html, entry.summary)))
     exact: dict[str, int] = {}
     for i, entry in enumerate(ordered):
         for key in (f"id:{entry.id}", f"url:{canonical_url(entry.link)}" if entry.link else None):
@@ -147,7 +168,7 @@ def collapse(
 
 
 def _join_within_sources(ordered: Sequence[Entry], groups: _Groups, feeds: frozenset[str],
-                         problems: list[Problem]) -> None:
+                         problems: list[Problem], same_content: Callable[[Entry], object]) -> None:
     """One entry per id within a source; and per identical content within an article source."""
     by_id: dict[tuple[str, str], int] = {}
     by_content: dict[tuple[object, ...], int] = {}
@@ -161,8 +182,8 @@ def _join_within_sources(ordered: Sequence[Entry], groups: _Groups, feeds: froze
             continue
         if entry.source in feeds:
             continue
-        key = (entry.source, entry.title, entry.content_html, entry.summary, entry.published, entry.updated,
-               entry.categories, entry.tags)
+        key = (entry.source, entry.title, same_content(entry), entry.published, entry.updated, entry.categories,
+               entry.tags)
         first = by_content.setdefault(key, i)
         if first != i:
             problems.append(Problem(entry.origin, f"the same article as {ordered[first].origin}: published once",
@@ -180,6 +201,8 @@ def _merge_notes(winner: Entry, group: Sequence[Entry]) -> list[Problem]:
 
 
 def _join_near_duplicates(ordered: Sequence[Entry], groups: _Groups) -> None:
+    if len({entry.source for entry in ordered}) < 2:
+        return  # near duplicates are only looked for across sources
     by_title: dict[str, list[int]] = {}
     by_text: dict[str, list[int]] = {}
     for i, entry in enumerate(ordered):

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from feedkit.articles import sites
 from feedkit.articles.parse import ArticleResult
+from feedkit.articles.workers import Workers
 from feedkit.channels.archive import shadowed_archives
 from feedkit.channels.dedupe import collapse
 from feedkit.channels.route import (
@@ -33,7 +34,8 @@ from feedkit.output.target import OutputTarget, open_target
 from feedkit.output.websub import notify_hubs
 from feedkit.output.write import OutputFolderError, publish_file, remove_stale_temp_files
 from feedkit.pipeline import incremental
-from feedkit.pipeline.publish import publish_channel
+from feedkit.pipeline.bodies import Bodies, needs_all_bodies
+from feedkit.pipeline.publish import plan_channel, publish_channel
 from feedkit.render.formats import render_index_json, render_opml
 from feedkit.render.jsonfeed import read_index_json
 from feedkit.render.pages import STYLESHEET_NAME, render_index_html, stylesheet_bytes
@@ -82,10 +84,12 @@ def build(
             "site.base_url", f"not set: links and feed URLs use {config.site.base_url} (pass --base-url or set "
             "site.base_url to the public URL of the output folder)", Severity.WARNING))
     upstream = feeds.collect(config, now=now, report=report, refresh=refresh, progress=progress)
-    with _open_store(config, dry_run) as store:
+    with _open_store(config, dry_run) as store, Workers(config.workers) as workers:
         if not dry_run and not config.to_bucket:  # what killed writes left (builds do not overlap: CLI and daemon lock)
             remove_stale_temp_files(config.out)
-        inputs = incremental.scan_articles(config, report, store, full=full, progress=progress)
+        all_bodies = needs_all_bodies(config, len(steps))
+        inputs = incremental.scan_articles(config, report, store, full=full, progress=progress, workers=workers,
+                                           complete=all_bodies)
         outputs = incremental.Outputs.load(store, open_target(config), full=full)
         fingerprint = incremental.input_fingerprint(config, inputs, upstream) + steps_key(config, now)
         if store is not None and not full and not transforms and store.build_value("input") == fingerprint \
@@ -94,7 +98,10 @@ def build(
             report.unchanged.extend(sorted(outputs.previous))
             return report
         mark = len(report.problems)
-        _publish(config, report, inputs.results(), upstream, steps, outputs, progress)
+        bodies = Bodies(config, store, workers, progress)
+        results = inputs.results()
+        bodies.add(results, inputs.files)
+        _publish(config, report, results, upstream, steps, outputs, progress, bodies, all_bodies)
         if store is not None:
             derived = replace(report, problems=report.problems[mark:])
             store.record_build({"input": fingerprint if not transforms else "", "report":
@@ -113,8 +120,10 @@ def _open_store(config: Config, dry_run: bool) -> AbstractContextManager[StoreBa
 
 
 def _publish(config: Config, report: BuildReport, results: Sequence[ArticleResult], upstream: Sequence[Entry],
-             steps: Sequence[Step], outputs: incremental.Outputs, progress: Progress) -> None:
-    entries = _article_entries(config, results, report) + list(upstream)
+             steps: Sequence[Step], outputs: incremental.Outputs, progress: Progress, bodies: Bodies,
+             all_bodies: bool) -> None:
+    articles = _article_entries(config, results, report)
+    entries = (bodies.complete(articles) if all_bodies else articles) + list(upstream)
     entries = [apply_aliases(entry, config.aliases) for entry in entries]
     entries, spellings = unify_spellings(entries, preferred=_configured_names(config))
     report.problems.extend(spellings)
@@ -127,6 +136,7 @@ def _publish(config: Config, report: BuildReport, results: Sequence[ArticleResul
         source_hosts=_source_hosts(config),
         feeds=frozenset(feed.name for feed in config.feeds),
         sites=frozenset(source.name for source in config.articles if source.site is not None),
+        same_content=None if all_bodies else bodies.same_content,
     )
     entries.sort(key=sort_key)
     report.problems.extend(duplicates)
@@ -143,10 +153,15 @@ def _publish(config: Config, report: BuildReport, results: Sequence[ArticleResul
     archived = _archived_folders(config, planned, report)
     if config.channels.stylesheet:  # before the feeds that name it
         publish_file(config, STYLESHEET_NAME, stylesheet_bytes(), report, outputs.target)
-    for number, channel in enumerate(planned, start=1):
+    works = [plan_channel(config, channel, report, archive=channel.folder in archived, outputs=outputs,
+                          body_key=bodies.key) for channel in planned]
+    bodies.make(entry for work in works if work.known is None for entry in work.shown)
+    report.problems.extend(bodies.problems)
+    for number, work in enumerate(works, start=1):
+        channel = work.planned
         progress("channels", number, len(planned))
         try:
-            published = publish_channel(config, channel, report, archive=channel.folder in archived, outputs=outputs)
+            published = publish_channel(config, work, report, outputs=outputs, fill=bodies.fill)
         except OutputFolderError:  # the file system refused: stop, leave the index as it was
             raise
         except OutputError as exc:  # this channel's files; the others and the index still get written

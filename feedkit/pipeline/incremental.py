@@ -21,13 +21,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
 
 from feedkit._version import __version__
 from feedkit.articles.cache import USES_CLOCK, USES_MTIME, Plan, config_key, plan, result_from_json, timeless
 from feedkit.articles.discovery import discover, unavailable
 from feedkit.articles.parse import ArticleResult
-from feedkit.articles.workers import ArticleJob, load_articles
+from feedkit.articles.workers import ArticleJob, Workers, load_article_job
 from feedkit.config.types import ArticleSourceConfig, Config, canonical
 from feedkit.errors import InputError
 from feedkit.model import ChannelInfo, Entry, Problem, Severity
@@ -46,11 +48,23 @@ def _hash(*parts: str) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class ArticleFile:
+    """Where a file's result came from: enough to read it again (for its body)."""
+
+    source: ArticleSourceConfig
+    path: Path
+    rel_path: str
+    config_key: str
+
+
 @dataclass(slots=True)
 class ArticleInputs:
     """The article files of a build, in source and file order: a parsed result or a cache row each."""
 
     items: list[ArticleResult | CachedArticle] = field(default_factory=list)
+    files: list[ArticleFile] = field(default_factory=list)
+    """Beside ``items``: the file each came from."""
     digests: list[str] = field(default_factory=list)
     parsed: int = 0
     """Files parsed in this build (the rest came from the cache)."""
@@ -61,11 +75,15 @@ class ArticleInputs:
 
 
 def scan_articles(config: Config, report: BuildReport, store: StoreBackend | None, *, full: bool,
-                  progress: Progress = no_progress) -> ArticleInputs:
-    """Find every article file, parse those the cache cannot answer for, and remember them."""
+                  progress: Progress = no_progress, workers: Workers | None = None,
+                  complete: bool = True) -> ArticleInputs:
+    """Find every article file, parse those the cache cannot answer for, and remember them.
+
+    Without ``complete`` only the heads of the files are made (their bodies are made later, for the
+    entries a feed shows: :mod:`feedkit.pipeline.bodies`)."""
     inputs = ArticleInputs()
     jobs: list[ArticleJob] = []
-    plans: list[tuple[str, Plan]] = []
+    plans: list[tuple[ArticleSourceConfig, str, Plan, list[Path]]] = []
     for source in config.articles:
         files, problems = discover(source)
         report.problems.extend(problems)
@@ -73,19 +91,22 @@ def scan_articles(config: Config, report: BuildReport, store: StoreBackend | Non
         cached = store.cached_articles(source.name) if store is not None else {}
         source_plan = plan(files, cached, key, full=full or store is None)
         check_shrink(source, len(cached), len(source_plan.gone))
-        plans.append((source.name, source_plan))
-        jobs.extend((path, rel_path, source, config.site.base_url, key) for path, rel_path in source_plan.misses)
+        plans.append((source, key, source_plan, [path for path, _rel_path in files]))
+        jobs.extend((path, rel_path, source, config.site.base_url, key, complete)
+                    for path, rel_path in source_plan.misses)
         if source_plan.gone:
             shown = ", ".join(source_plan.gone[:3]) + (", …" if len(source_plan.gone) > 3 else "")
             report.problems.append(Problem(
                 f"articles.{source.name}", f"{len(source_plan.gone)} article file(s) gone since the last build, "
                 f"their entries are no longer published: {shown}", Severity.INFO))
-    parsed, note = load_articles(jobs, config.workers, progress)
-    if note:
-        report.problems.append(note)
+    with nullcontext(workers) if workers is not None else Workers(config.workers) as pool:
+        parsed = pool.map(load_article_job, jobs, progress)
+        report.problems.extend(pool.notes)
+        pool.notes.clear()
     inputs.parsed = len(parsed)
     fresh = iter(parsed)
-    for name, source_plan in plans:
+    for source, key, source_plan, paths in plans:
+        name = source.name
         rows: dict[str, CachedArticle] = {row.rel_path: row for row in source_plan.hits}
         new_rows: list[CachedArticle] = []
         results: dict[str, ArticleResult] = {}
@@ -95,12 +116,13 @@ def scan_articles(config: Config, report: BuildReport, store: StoreBackend | Non
             if outcome.row is not None:
                 rows[rel_path] = outcome.row
                 new_rows.append(outcome.row)
-        for rel_path in source_plan.order:
+        for path, rel_path in zip(paths, source_plan.order, strict=True):
             row = rows.get(rel_path)
             item: ArticleResult | CachedArticle | None = results.get(rel_path) or row
             if item is None:
                 continue
             inputs.items.append(item)
+            inputs.files.append(ArticleFile(source, path, rel_path, key))
             stamp = "-" if row is None else row.digest + (f"@{row.mtime_ns}" if row.uses_mtime & USES_MTIME else "")
             if row is not None and row.uses_mtime & USES_CLOCK:  # read again now: what it gave counts
                 stamp += "#" + _hash(row.result)

@@ -8,7 +8,7 @@ document that links to them, so a reader following its links never finds a missi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -67,15 +67,37 @@ def formats_of(config: Config, planned: PlannedChannel) -> tuple[str, ...]:
     return planned.settings.formats or config.channels.formats
 
 
-def publish_channel(
+@dataclass(frozen=True, slots=True)
+class ChannelWork:
+    """One channel, planned: what its files show, and whether the last build's files already do."""
+
+    planned: PlannedChannel
+    channel: Channel
+    plan: ArchivePlan
+    formats: tuple[str, ...]
+    paths: list[str]
+    newest: datetime | None
+    fingerprint: str
+    known: tuple[ChannelInfo, int, str | None] | None
+    """The last build's description of the channel, when its files are intact and show the same."""
+
+    @property
+    def shown(self) -> Iterator[Entry]:
+        """Every entry the channel's files show (subscription document and archive pages)."""
+        yield from self.plan.current
+        for page in self.plan.pages:
+            yield from page
+
+
+def plan_channel(
     config: Config, planned: PlannedChannel, report: BuildReport, *, archive: bool,
-    outputs: incremental.Outputs | None = None,
-) -> PublishedChannel:
-    """Render and write one channel in each of its formats, with its archive pages when ``archive``.
+    outputs: incremental.Outputs | None = None, body_key: Callable[[Entry], str] = lambda _entry: "",
+) -> ChannelWork:
+    """What one channel's files show and whether they must be rendered.
 
     With ``outputs`` (an incremental build), a channel whose fingerprint — its resolved
-    settings and every entry its files show — and files are those of the last build is not
-    rendered at all.
+    settings and every entry its files show (``body_key`` stands in for a body not made yet) —
+    and files are those of the last build is not rendered at all.
     """
     channel = channel_for(config, planned)
     limit = planned.settings.entry_limit or config.channels.entry_limit
@@ -84,33 +106,49 @@ def publish_channel(
     else:
         plan = ArchivePlan(current=planned.entries[:limit], pages=())
     formats = formats_of(config, planned)
-    names = {fmt: FILE_NAMES[fmt] for fmt in formats}
-    paths = [f"{planned.folder}/{names[fmt]}" for fmt in formats]
-    paths += [page_path(planned.folder, n, names[fmt]) for fmt in formats for n in range(1, len(plan.pages) + 1)]
+    paths = [f"{planned.folder}/{FILE_NAMES[fmt]}" for fmt in formats]
+    paths += [page_path(planned.folder, n, FILE_NAMES[fmt]) for fmt in formats for n in range(1, len(plan.pages) + 1)]
     newest = max((e.updated or e.published for e in plan.current), default=None)
     fingerprint = ""
+    known = None
     if outputs is not None and not report.dry_run:
-        fingerprint = _fingerprint(config, channel, planned, plan, outputs)
+        fingerprint = _fingerprint(config, channel, planned, plan, outputs, body_key)
         known = outputs.known_channel(planned.folder)
-        if known is not None and outputs.intact(paths, fingerprint):
-            info, pages, _newest = known
-            report.unchanged.extend(paths)
-            outputs.remember(paths, fingerprint)
-            outputs.remember_channel(planned.folder, info, pages, newest.isoformat() if newest else None)
-            return PublishedChannel(info, plan.current, pages, (), newest)
+        if known is not None and not outputs.intact(paths, fingerprint):
+            known = None
+    return ChannelWork(planned, channel, plan, formats, paths, newest, fingerprint, known)
+
+
+def publish_channel(
+    config: Config, work: ChannelWork, report: BuildReport, *, outputs: incremental.Outputs | None = None,
+    fill: Callable[[Entry], Entry] = lambda entry: entry,
+) -> PublishedChannel:
+    """Render and write one planned channel in each of its formats, with its archive pages
+    (``fill`` gives an entry its body); or, when its files are intact, only remember them."""
+    planned, channel, plan, newest = work.planned, work.channel, work.plan, work.newest
+    newest_text = newest.isoformat() if newest else None
+    if outputs is not None and work.known is not None:
+        info, pages, _newest = work.known
+        report.unchanged.extend(work.paths)
+        outputs.remember(work.paths, work.fingerprint)
+        outputs.remember_channel(planned.folder, info, pages, newest_text)
+        return PublishedChannel(info, plan.current, pages, (), newest)
     target = outputs.target if outputs is not None else None
+    names = {fmt: FILE_NAMES[fmt] for fmt in work.formats}
     urls = [page_urls(config.site.base_url, planned.folder, n, names) for n in range(1, len(plan.pages) + 1)]
+    current_entries = [fill(entry) for entry in plan.current]
+    page_entries = [[fill(entry) for entry in page] for page in plan.pages]
     dropped = _DroppedEntries(report)
     files: dict[str, str] = {}
     topics: list[str] = []
     left_out = 0
-    for fmt in formats:
+    for fmt in work.formats:
         rel_path = f"{planned.folder}/{names[fmt]}"
         document = current_channel(channel, fmt, urls[-1][fmt] if urls else None)
-        current = _render(config, fmt, document, plan.current, rel_path)
+        current = _render(config, fmt, document, current_entries, rel_path)
         dropped.add(current)
         left_out = max(left_out, len(current.dropped))
-        for number, entries in enumerate(plan.pages, start=1):  # before the document that names them
+        for number, entries in enumerate(page_entries, start=1):  # before the document that names them
             page = page_channel(channel, fmt, number, len(plan.pages), urls)
             page_file = page_path(planned.folder, number, names[fmt])
             rendered = _render(config, fmt, page, entries, page_file)
@@ -129,20 +167,20 @@ def publish_channel(
         files=files,
     )
     if outputs is not None and not dropped.any:
-        outputs.remember(paths, fingerprint)
-        outputs.remember_channel(planned.folder, info, len(plan.pages), newest.isoformat() if newest else None)
-    return PublishedChannel(info, plan.current, len(plan.pages), tuple(topics), newest)
+        outputs.remember(work.paths, work.fingerprint)
+        outputs.remember_channel(planned.folder, info, len(plan.pages), newest_text)
+    return PublishedChannel(info, tuple(current_entries), len(plan.pages), tuple(topics), newest)
 
 
 def _fingerprint(config: Config, channel: Channel, planned: PlannedChannel, plan: ArchivePlan,
-                 outputs: incremental.Outputs) -> str:
+                 outputs: incremental.Outputs, body_key: Callable[[Entry], str]) -> str:
     """Everything a channel's files are rendered from: its resolved settings, the stylesheet,
     and every entry of the subscription document and of the archive pages."""
     shown = [*plan.current, *(entry for page in plan.pages for entry in page)]
     return incremental.channel_fingerprint(
         canonical((channel, formats_of(config, planned), config.channels.stylesheet, len(plan.pages),
               config.site.base_url)),
-        [incremental.entry_fingerprint(entry, outputs.entry_memo) for entry in shown],
+        [incremental.entry_fingerprint(entry, outputs.entry_memo) + body_key(entry) for entry in shown],
     )
 
 
