@@ -32,6 +32,8 @@ timezone-aware UTC datetimes.  Every exception feedkit raises on purpose derives
 
 from __future__ import annotations
 
+import typing
+
 from feedkit._version import __version__
 from feedkit.api import parse_article, parse_feed, render
 from feedkit.config import (
@@ -47,12 +49,31 @@ from feedkit.config import (
     load_config,
     parse_config,
 )
-from feedkit.daemon import DaemonSettings, run
 from feedkit.errors import ConfigError, FeedkitError, InputError, OutputError, StoreError
 from feedkit.interop import to_feedgen
 from feedkit.model import Author, Channel, ChannelInfo, Enclosure, Entry, Episode, Image, Problem, Severity, Via
 from feedkit.pipeline.build import Transform, build
 from feedkit.report import BuildReport, SourceHealth
+
+if typing.TYPE_CHECKING:
+    from feedkit.daemon import DaemonSettings, run
+
+
+def __getattr__(name: str) -> typing.Any:
+    """The daemon's names load it on first use: ``feedkit build`` and library users that never run the
+    daemon do not pay for APScheduler and waitress."""
+    if name in ("DaemonSettings", "run"):
+        from feedkit.daemon import service
+
+        value = getattr(service, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'feedkit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "ArticleSourceConfig",

@@ -25,8 +25,6 @@ from feedkit.errors import ConfigError, InputError
 from feedkit.links import encode_url
 from feedkit.model import Channel, ChannelInfo, Entry, Problem, Severity
 from feedkit.render.formats import RENDERERS
-from feedkit.upstream import apply_filters
-from feedkit.upstream import parse_feed as _parse_feed
 
 __all__ = ["FrontMatterPost", "parse_article", "parse_feed", "render"]
 
@@ -187,6 +185,9 @@ def parse_feed(
     """
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError(f"parse_feed() takes the document's bytes, not {type(data).__name__}")
+    from feedkit.upstream import apply_filters  # the upstream stage (feedparser) when a first feed is parsed
+    from feedkit.upstream import parse_feed as _parse_feed
+
     source = source or UpstreamSourceConfig(url=url if url.startswith(("http://", "https://")) else DEFAULT_BASE_URL,
                                             name="feed")
     parsed = _parse_feed(bytes(data), url=url or source.url, headers=dict(headers or {}), source=source,

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from tqdm import tqdm
 
 from feedkit._version import __version__
 from feedkit.config.load import (
@@ -41,16 +40,11 @@ from feedkit.config.types import (
     inherited_timezone,
     is_bucket_url,
 )
-from feedkit.daemon import service as daemon
 from feedkit.daemon.eventlog import LOG_FORMATS, EventLog
 from feedkit.daemon.lock import hold, read_pid_file, running_pid
-from feedkit.daemon.schedule import utc_now
 from feedkit.daemon.serve import IDLE_TIMEOUT, MAX_CONNECTIONS, THREADS, parse_bind
-from feedkit.daemon.service import DaemonSettings
 from feedkit.errors import ConfigError, FeedkitError, StoreError
-from feedkit.pipeline import explain as explaining
 from feedkit.pipeline.build import build
-from feedkit.pipeline.scaffold import scaffold
 from feedkit.report import BuildReport
 from feedkit.selectors import check_selectors
 from feedkit.store import Lease, check_store, health_from_state, is_store_url, move_aside, open_store
@@ -201,6 +195,8 @@ def init_command(folders: tuple[Path, ...], feeds: tuple[str, ...], config_path:
     if config_path.exists() and not force:
         click.echo(f"feedkit: {config_path} exists: not overwritten (pass --force to replace it)", err=True)
         sys.exit(EXIT_USAGE)
+    from feedkit.pipeline.scaffold import scaffold
+
     try:
         made = scaffold(list(folders or (() if feeds else (Path("."),))), list(feeds), config_path=config_path,
                         out=out)
@@ -231,6 +227,8 @@ def init_command(folders: tuple[Path, ...], feeds: tuple[str, ...], config_path:
 def explain_command(target: str, as_json: bool, **options: Any) -> None:
     """Show how one article file or upstream feed becomes entries: fields, date rule, id, cleaning,
     transforms, channels, de-duplication."""
+    from feedkit.pipeline import explain as explaining
+
     inputs = InputOptions(**options)
     try:
         config = config_from_options(inputs, require_out=False) if inputs.config_path else None
@@ -318,11 +316,14 @@ def run_command(ctx: click.Context, /, serve: str | None, rescan: float, debounc
                 pid_file: Path | None, stop_after: float | None, serve_connections: int, serve_threads: int,
                 serve_timeout: float, **inputs: Any) -> None:
     """Keep every channel current on a schedule (and serve them with --serve) until SIGTERM or Ctrl-C."""
+    from feedkit.daemon import service as daemon
+    from feedkit.daemon.schedule import utc_now
+
     options = InputOptions(**inputs)
     # a program that calls main(..., obj={"clock": f}) runs the daemon on its own clock (the soak test does)
     clock = ctx.obj.get("clock", utc_now) if isinstance(ctx.obj, dict) else utc_now
     try:
-        settings = DaemonSettings(serve=parse_bind(serve) if serve is not None else None, rescan=rescan,
+        settings = daemon.DaemonSettings(serve=parse_bind(serve) if serve is not None else None, rescan=rescan,
                                   debounce=debounce, pid_file=pid_file, stop_after=stop_after,
                                   serve_connections=serve_connections, serve_threads=serve_threads,
                                   serve_timeout=serve_timeout)
@@ -452,7 +453,8 @@ class _Progress:
     def __init__(self, *, quiet: bool) -> None:
         self.quiet = quiet
         self.terminal = sys.stderr.isatty()
-        self.bars: dict[str, tqdm[Any]] = {}
+        self.bars: dict[str, Any] = {}
+        """tqdm bars by stage (tqdm is imported when a first bar is shown)."""
         self.started = time.monotonic()
         self.last_line = 0.0
 
@@ -469,6 +471,8 @@ class _Progress:
         if self.terminal:
             bar = self.bars.get(stage)
             if bar is None:
+                from tqdm import tqdm
+
                 bar = self.bars[stage] = tqdm(total=total, desc=_STAGE_NAMES.get(stage, stage), unit="",
                                                delay=PROGRESS_DELAY, file=sys.stderr, leave=False,
                                                dynamic_ncols=True)
@@ -484,7 +488,8 @@ PROGRESS_DELAY = 2.0
 """Seconds a build runs before progress is shown."""
 PROGRESS_INTERVAL = 5.0
 """Seconds between two progress lines when standard error is not a terminal."""
-_STAGE_NAMES = {"articles": "articles read", "feeds": "feeds fetched", "channels": "channels written"}
+_STAGE_NAMES = {"articles": "articles read", "feeds": "feeds fetched", "documents": "feeds parsed",
+                "bodies": "bodies made", "channels": "channels written"}
 
 
 def _print_report(report: BuildReport, *, quiet: bool, as_json: bool) -> None:

@@ -33,6 +33,9 @@ CHANNEL = feedkit.Channel(title="News", link="https://example.org/")
 def test_all_is_sorted_and_complete() -> None:
     assert list(feedkit.__all__) == sorted(feedkit.__all__)
     assert len(set(feedkit.__all__)) == len(feedkit.__all__)
+    for name in feedkit.__all__:  # the daemon's names are imported on first use
+        assert getattr(feedkit, name) is not None
+    assert set(feedkit.__all__) <= set(dir(feedkit))
     public = {name for name, value in vars(feedkit).items()
               if not name.startswith("_") and not isinstance(value, types.ModuleType) and name != "annotations"}
     assert public == set(feedkit.__all__) - {"__version__"}

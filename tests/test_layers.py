@@ -8,7 +8,7 @@ The contract (drawn in docs/design.md):
   1. shared pure helpers: ``limits``, ``text``, ``links``, ``selectors``, ``dates``, ``identity``,
      ``html``
   2. ``config``
-  3. the network edge ``net``, ``report``, ``store`` (and its PostgreSQL twin ``store_pg``)
+  3. the network edge ``net``, ``report``, ``store`` (and its PostgreSQL twin ``store_pg``), ``workers``
   4. the stages: ``articles``, ``upstream``, ``transforms``, ``channels``, ``render``, ``output``
   5. ``pipeline``, ``api`` (one stage at a time for library users), ``interop`` (feedgen)
   6. ``daemon``
@@ -33,7 +33,7 @@ LAYERS: dict[str, int] = {
     "_version": 0, "errors": 0, "model": 0,
     "limits": 1, "text": 1, "links": 1, "selectors": 1, "dates": 1, "identity": 1, "html": 1,
     "config": 2,
-    "net": 3, "report": 3, "store": 3, "store_pg": 3,
+    "net": 3, "report": 3, "store": 3, "store_pg": 3, "workers": 3,
     "articles": 4, "upstream": 4, "transforms": 4, "channels": 4, "render": 4, "output": 4,
     "pipeline": 5, "api": 5, "interop": 5,
     "daemon": 6,

@@ -48,9 +48,9 @@ import re
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path, PurePosixPath
-
-from markdown_it import MarkdownIt
+from typing import TYPE_CHECKING
 
 from feedkit import html, identity
 from feedkit.articles import fields, images, sites
@@ -70,6 +70,9 @@ from feedkit.links import image_mime_type
 from feedkit.model import Entry, Image, Problem, Severity
 from feedkit.text import excerpt
 
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
 __all__ = [
     "ARTICLE_MAX_BYTES",
     "ArticleResult",
@@ -85,7 +88,6 @@ __all__ = [
     "with_body",
 ]
 
-_MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 _MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
 _HTML_START = re.compile(
     r"<(?:!doctype|html|body|div|p|section|article|aside|header|footer|nav|main|table|figure|"
@@ -420,4 +422,12 @@ def _strip_comments(text: str) -> str:
 
 
 def _render(body: str, is_html: bool) -> str:
-    return body if is_html else _MARKDOWN.render(body)
+    return body if is_html else _markdown().render(body)
+
+
+@cache
+def _markdown() -> MarkdownIt:
+    """The Markdown renderer, made (and markdown-it imported) when a first Markdown body comes."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])

@@ -1,42 +1,26 @@
-"""Reading articles on every core: the same results, in the same order, whatever the worker count.
+"""Article jobs for the build's worker processes (:mod:`feedkit.workers`).
 
-Parsing an article (:func:`~feedkit.articles.cache.parse_file`) and making its body
-(:func:`~feedkit.articles.cache.finish_file`) are pure functions of a file and its source's
-settings, so large batches are split across worker processes and the results come back in
-the order of the jobs (``Executor.map`` keeps order): output never depends on the number of
-workers.  One :class:`Workers` serves a whole build, so the processes are started once (and
-only when a batch is large enough to pay for them).  Small batches, ``workers = 1`` and
-machines where processes cannot be started are done in this process.
+:func:`load_article_job` parses one file (:func:`~feedkit.articles.cache.parse_file`) and
+:func:`finish_body_job` makes one deferred body (:func:`~feedkit.articles.cache.finish_file`):
+module-level functions of picklable jobs, so a worker process can run them.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Sequence
 from pathlib import Path
-from types import TracebackType
-from typing import TypeVar
 
 from feedkit.articles.cache import Parsed, finish_file, parse_file
 from feedkit.articles.parse import Body
 from feedkit.config.types import ArticleSourceConfig
-from feedkit.model import Problem, Severity
+from feedkit.model import Problem
 from feedkit.report import Progress, no_progress
+from feedkit.workers import Workers
 
 ArticleJob = tuple[Path, str, ArticleSourceConfig, str, str, bool]
 """(path, path inside the source, the source's settings, the site's base URL, the cache key, complete)."""
 BodyJob = tuple[Path, str, ArticleSourceConfig, str]
 """(path, path inside the source, the source's settings, the site's base URL)."""
-
-PARALLEL_MIN_FILES = 64
-"""Below this many files, starting processes costs more than it saves."""
-MAX_AUTO_WORKERS = 8
-
-Job = TypeVar("Job")
-Result = TypeVar("Result")
 
 
 def load_article_job(job: ArticleJob) -> Parsed:
@@ -48,87 +32,9 @@ def finish_body_job(job: BodyJob) -> Body | str:
     return finish_file(*job)
 
 
-def worker_count(setting: int, files: int) -> int:
-    """``setting`` 0 means one per core (at most :data:`MAX_AUTO_WORKERS`)."""
-    if files < PARALLEL_MIN_FILES:
-        return 1
-    wanted = setting or min(os.cpu_count() or 1, MAX_AUTO_WORKERS)
-    return max(1, min(wanted, files // (PARALLEL_MIN_FILES // 2)))
-
-
-class Workers:
-    """The worker processes of one build (a context manager: they stop at its end)."""
-
-    def __init__(self, setting: int) -> None:
-        self.setting = setting
-        self.notes: list[Problem] = []
-        """A note when processes could not be used."""
-        self._pool: ProcessPoolExecutor | None = None
-        self._size = 1
-        self._broken = False
-
-    def __enter__(self) -> Workers:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.close()
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
-            self._pool = None
-
-    def map(self, function: Callable[[Job], Result], jobs: Sequence[Job], progress: Progress = no_progress,
-            label: str = "articles") -> list[Result]:
-        """``function`` of every job, in job order; ``progress`` is told under ``label``."""
-        pool = self._pool_for(len(jobs))
-        if pool is None:
-            return _told((function(job) for job in jobs), progress, label, len(jobs))
-        try:
-            chunk = max(1, min(64, len(jobs) // (self._size * 8)))
-            return _told(pool.map(function, jobs, chunksize=chunk), progress, label, len(jobs))
-        except (OSError, BrokenProcessPool) as exc:
-            self._give_up(exc)
-            return _told((function(job) for job in jobs), progress, label, len(jobs))
-
-    def _pool_for(self, jobs: int) -> ProcessPoolExecutor | None:
-        if self._pool is not None or self._broken:
-            return self._pool
-        count = worker_count(self.setting, jobs)
-        if count <= 1:
-            return None
-        # forkserver/spawn: never fork a process that may be running threads (the daemon does)
-        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-        try:
-            self._pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context(method))
-        except OSError as exc:
-            self._give_up(exc)
-            return None
-        self._size = count
-        return self._pool
-
-    def _give_up(self, exc: BaseException) -> None:
-        self.notes.append(Problem("workers", f"could not use {self._size} worker processes ({exc}); read articles "
-                                  "in one", Severity.WARNING))
-        self._broken = True
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
-
-
 def load_articles(jobs: Sequence[ArticleJob], workers: int,
                   progress: Progress = no_progress) -> tuple[list[Parsed], Problem | None]:
     """Every job's result in job order; a note when processes could not be used."""
     with Workers(workers) as pool:
         parsed = pool.map(load_article_job, jobs, progress)
     return parsed, (pool.notes[0] if pool.notes else None)
-
-
-def _told(results: Iterable[Result], progress: Progress, label: str, total: int) -> list[Result]:
-    """``results`` as a list, telling ``progress`` along the way."""
-    collected: list[Result] = []
-    for result in results:
-        collected.append(result)
-        progress(label, len(collected), total)
-    return collected

@@ -9,7 +9,19 @@ reload or rescan changed) and :mod:`~feedkit.daemon.eventlog` (structured log li
 
 from __future__ import annotations
 
-from feedkit.daemon.service import DaemonSettings, run
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from feedkit.daemon.service import DaemonSettings, run
+
+
+def __getattr__(name: str) -> Any:
+    """``DaemonSettings`` and ``run`` load the daemon on first use (the CLI's other commands do not need it)."""
+    if name in ("DaemonSettings", "run"):
+        from feedkit.daemon import service
+
+        return getattr(service, name)
+    raise AttributeError(f"module 'feedkit.daemon' has no attribute {name!r}")
 
 __all__ = [
     "DaemonSettings",

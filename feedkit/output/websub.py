@@ -23,10 +23,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from feedkit.config.types import MAX_WEBSUB_BACKOFF, FetchConfig, WebSubConfig
 from feedkit.model import Problem, Severity
-from feedkit.net.fetch import Client, make_client, post_form
+
+if TYPE_CHECKING:
+    from feedkit.net.fetch import Client
 
 Sleep = Callable[[float], None]
 LISTED_TOPICS = 3
@@ -58,6 +61,8 @@ def notify_hubs(
     if not settings.hubs or not topics:
         return []
     problems: list[Problem] = []
+    from feedkit.net.fetch import make_client  # the network only for a build that has hubs to ping
+
     with make_client(fetch_config) as client:
         for hub in settings.hubs:
             problems.extend(_notify_hub(client, hub, topics, settings, sleep))
@@ -103,6 +108,8 @@ def _announce(client: Client, hub: str, topic: str, settings: WebSubConfig, slee
 
 def _post(client: Client, hub: str, topic: str, timeout: float) -> _Failure | None:
     """One POST; None when the hub answered 2xx."""
+    from feedkit.net.fetch import post_form
+
     result = post_form(client, hub, {"hub.mode": "publish", "hub.url": topic}, timeout)
     if result.refused:
         return _Failure(result.reason, retryable=False, hub_wide=True)

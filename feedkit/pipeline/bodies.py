@@ -27,12 +27,13 @@ from collections.abc import Iterable, Sequence
 
 from feedkit.articles.cache import body_from_json, body_to_json
 from feedkit.articles.parse import ArticleResult, Body, with_body
-from feedkit.articles.workers import BodyJob, Workers, finish_body_job
+from feedkit.articles.workers import BodyJob, finish_body_job
 from feedkit.config.types import Config
 from feedkit.model import Entry, Problem
 from feedkit.pipeline.incremental import ArticleFile
 from feedkit.report import Progress, no_progress
 from feedkit.store import StoreBackend
+from feedkit.workers import Workers
 
 
 def needs_all_bodies(config: Config, transforms: int) -> bool:

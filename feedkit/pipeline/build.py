@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 
 from feedkit.articles import sites
 from feedkit.articles.parse import ArticleResult
-from feedkit.articles.workers import Workers
 from feedkit.channels.archive import shadowed_archives
 from feedkit.channels.dedupe import collapse
 from feedkit.channels.route import (
@@ -43,7 +42,7 @@ from feedkit.report import BuildReport, Progress, no_progress
 from feedkit.store import StoreBackend, open_store
 from feedkit.transforms import Step, apply_steps, compile_steps, steps_key
 from feedkit.transforms import Transform as Transform
-from feedkit.upstream import poll as feeds
+from feedkit.workers import Workers
 
 INDEX_JSON = "index.json"
 INDEX_OPML = "index.opml"
@@ -83,8 +82,20 @@ def build(
         report.problems.append(Problem(
             "site.base_url", f"not set: links and feed URLs use {config.site.base_url} (pass --base-url or set "
             "site.base_url to the public URL of the output folder)", Severity.WARNING))
-    upstream = feeds.collect(config, now=now, report=report, refresh=refresh, progress=progress)
-    with _open_store(config, dry_run) as store, Workers(config.workers) as workers:
+    with Workers(config.workers) as workers:
+        upstream: list[Entry] = []
+        if config.feeds:  # the upstream stage (and the network libraries) only for a config that has feeds
+            from feedkit.upstream.poll import collect
+
+            upstream = collect(config, now=now, report=report, refresh=refresh, progress=progress, workers=workers)
+        return _build(config, report, upstream, steps, now=now, dry_run=dry_run, transforms=transforms, full=full,
+                      progress=progress, workers=workers)
+
+
+def _build(config: Config, report: BuildReport, upstream: list[Entry], steps: list[Step], *, now: datetime,
+           dry_run: bool, transforms: Sequence[Transform], full: bool, progress: Progress,
+           workers: Workers) -> BuildReport:
+    with _open_store(config, dry_run) as store:
         if not dry_run and not config.to_bucket:  # what killed writes left (builds do not overlap: CLI and daemon lock)
             remove_stale_temp_files(config.out)
         all_bodies = needs_all_bodies(config, len(steps))

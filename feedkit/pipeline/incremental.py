@@ -29,13 +29,14 @@ from feedkit._version import __version__
 from feedkit.articles.cache import USES_CLOCK, USES_MTIME, Plan, config_key, plan, result_from_json, timeless
 from feedkit.articles.discovery import discover, unavailable
 from feedkit.articles.parse import ArticleResult
-from feedkit.articles.workers import ArticleJob, Workers, load_article_job
+from feedkit.articles.workers import ArticleJob, load_article_job
 from feedkit.config.types import ArticleSourceConfig, Config, canonical
 from feedkit.errors import InputError
 from feedkit.model import ChannelInfo, Entry, Problem, Severity
 from feedkit.output.target import OutputTarget
 from feedkit.report import BuildReport, Progress, no_progress
 from feedkit.store import CachedArticle, OutputRecord, StoreBackend, entry_to_json
+from feedkit.workers import Workers
 
 FINGERPRINT_FORMAT = 1
 

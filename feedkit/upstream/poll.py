@@ -11,7 +11,8 @@ report.  ``feedkit check`` (a dry run) fetches and parses without touching the s
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -24,25 +25,32 @@ from feedkit.net.result import FetchResult, Validators
 from feedkit.report import BuildReport, Progress, SourceHealth, no_progress
 from feedkit.store import LEASE_SECONDS, SourceState, StoreBackend, daemon_id, health_from_state, open_store
 from feedkit.upstream.filters import apply_filters
-from feedkit.upstream.parse import parse_feed
+from feedkit.upstream.parse import ParsedFeed, parse_feed
+from feedkit.workers import Workers
 
 
 def collect(config: Config, *, now: datetime, report: BuildReport, refresh: bool = False,
-            progress: Progress = no_progress) -> list[Entry]:
+            progress: Progress = no_progress, workers: Workers | None = None) -> list[Entry]:
     """Entries of every configured feed, polling those that are due (with ``refresh``: all of them,
-    retired ones and those waiting out a backoff or ``Retry-After`` included)."""
+    retired ones and those waiting out a backoff or ``Retry-After`` included).  Fetched documents
+    are parsed on ``workers`` (the build's worker processes; default: this call's own)."""
     if not config.feeds:
         return []
     if report.dry_run:
         return list(_check(config, now=now, report=report))
     if config.store_url is None:
         config.store_path.parent.mkdir(parents=True, exist_ok=True)
-    with open_store(config.store_location) as store:
-        return list(_poll(config, store, now=now, report=report, refresh=refresh, progress=progress))
+    with open_store(config.store_location) as store, \
+            nullcontext(workers) if workers is not None else Workers(config.workers) as pool:
+        entries = list(_poll(config, store, now=now, report=report, refresh=refresh, progress=progress,
+                             workers=pool))
+        report.problems.extend(pool.notes)
+        pool.notes.clear()
+        return entries
 
 
 def _poll(config: Config, store: StoreBackend, *, now: datetime, report: BuildReport, refresh: bool,
-          progress: Progress) -> Iterator[Entry]:
+          progress: Progress, workers: Workers) -> Iterator[Entry]:
     states = {feed.name: store.state(feed.name, feed.url) for feed in config.feeds}
     due = [feed for feed in config.feeds if refresh or _due(store, feed, states[feed.name], now, config.fetch)]
     # A store shared by several daemons: poll only the upstreams leased to this one, and check again
@@ -51,24 +59,25 @@ def _poll(config: Config, store: StoreBackend, *, now: datetime, report: BuildRe
     claimed = set(store.claim_sources([feed.name for feed in due], owner=owner, seconds=LEASE_SECONDS))
     try:
         yield from _poll_claimed(config, store, states, due, claimed, now=now, report=report, refresh=refresh,
-                                 progress=progress)
+                                 progress=progress, workers=workers)
     finally:
         store.release_sources(sorted(claimed), owner=owner)
 
 
 def _poll_claimed(config: Config, store: StoreBackend, states: dict[str, SourceState],
                   due: Sequence[UpstreamSourceConfig], claimed: set[str], *, now: datetime, report: BuildReport,
-                  refresh: bool, progress: Progress) -> Iterator[Entry]:
+                  refresh: bool, progress: Progress, workers: Workers) -> Iterator[Entry]:
     due = [feed for feed in due if feed.name in claimed]
     if due and store.leases():  # a shared store: re-read what another daemon may have changed
         states.update({feed.name: store.state(feed.name, feed.url) for feed in due})
         due = [feed for feed in due if refresh or _due(store, feed, states[feed.name], now, config.fetch)]
     results = _fetch(config, due, states, now, progress)
+    parsed = _parse_all(due, results, now, workers)
     for feed in config.feeds:
         result = results.get(feed.name)
         outcome = "not due"
         if result is not None:
-            result, outcome = _ingest(store, feed, result, now=now, report=report)
+            result, outcome = _ingest(store, feed, result, now=now, report=report, parsed=parsed.get(feed.name))
             states[feed.name] = store.record_fetch(
                 feed.name, result, now=now, interval=feed.interval, max_backoff=config.fetch.max_backoff
             )
@@ -126,19 +135,64 @@ def _fetch(
     return results
 
 
+ParseJob = tuple[bytes, str, dict[str, str], UpstreamSourceConfig, datetime]
+"""(body, URL, response headers, the feed's settings, now): one fetched document to parse."""
+
+
+def parse_job(job: ParseJob) -> ParsedFeed | str | None:
+    """A worker's parse of one document: the feed; the reason it is not one; or None when some of its
+    entries need the store's first-seen times (the document is then parsed again beside the store)."""
+    body, url, headers, source, now = job
+    asked = False
+
+    def first_seen(_entry_id: str) -> None:
+        nonlocal asked
+        asked = True
+
+    try:
+        parsed = parse_feed(body, url=url, headers=headers, source=source, now=now, first_seen=first_seen)
+    except InputError as exc:
+        return exc.reason
+    return None if asked else parsed
+
+
+PARALLEL_MIN_BYTES = 1 << 20
+"""Fetched documents of fewer bytes than this in all are parsed in this process."""
+
+
+def _parse_all(due: Sequence[UpstreamSourceConfig], results: Mapping[str, FetchResult], now: datetime,
+               workers: Workers) -> dict[str, ParsedFeed | str | None]:
+    """Every fetched document parsed (on the worker processes when there is enough to parse)."""
+    jobs: list[ParseJob] = []
+    names: list[str] = []
+    for feed in due:
+        result = results.get(feed.name)
+        if result is not None and result.outcome == "ok" and result.body is not None:
+            jobs.append((result.body, result.final_url, dict(result.headers), feed, now))
+            names.append(feed.name)
+    if sum(len(job[0]) for job in jobs) < PARALLEL_MIN_BYTES:
+        return {}
+    return dict(zip(names, workers.map(parse_job, jobs, label="documents", heavy=True), strict=True))
+
+
 def _ingest(
-    store: StoreBackend, feed: UpstreamSourceConfig, result: FetchResult, *, now: datetime, report: BuildReport
+    store: StoreBackend, feed: UpstreamSourceConfig, result: FetchResult, *, now: datetime, report: BuildReport,
+    parsed: ParsedFeed | str | None = None,
 ) -> tuple[FetchResult, str]:
-    """Parse and remember a fetched body; a body that is not a feed turns the result into an error."""
+    """Parse (unless a worker did: ``parsed``) and remember a fetched body; a body that is not a feed turns
+    the result into an error."""
     if result.outcome == "not_modified":
         return result, "not modified"
     if result.outcome != "ok" or result.body is None:
         return result, {"gone": "gone", "throttled": "throttled"}.get(result.outcome, "failed")
     try:
-        parsed = parse_feed(
-            result.body, url=result.final_url, headers=result.headers, source=feed, now=now,
-            first_seen=lambda entry_id: store.first_seen(feed.name, entry_id),
-        )
+        if isinstance(parsed, str):
+            raise InputError(result.final_url, parsed)
+        if parsed is None:
+            parsed = parse_feed(
+                result.body, url=result.final_url, headers=result.headers, source=feed, now=now,
+                first_seen=lambda entry_id: store.first_seen(feed.name, entry_id),
+            )
     except InputError as exc:
         failed = FetchResult(
             url=result.url, outcome="error", status=result.status, body=None, headers=result.headers,
