@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -138,19 +139,16 @@ class Plan:
     """Every file's path inside the source, in discovery order."""
 
 
-def plan(files: list[tuple[Path, str]], cached: dict[str, CachedArticle], key: str, *, full: bool) -> Plan:
-    """Sort a source's files into cache hits and files to parse (``full``: parse every file)."""
+def plan(files: list[tuple[Path, str, os.stat_result]], cached: dict[str, CachedArticle], key: str, *,
+         full: bool) -> Plan:
+    """Sort a source's files (with the ``stat`` discovery took) into cache hits and files to parse
+    (``full``: parse every file)."""
     result = Plan([], [], [], [], [])
-    for path, rel_path in files:
+    for path, rel_path, info in files:
         result.order.append(rel_path)
         row = None if full else cached.get(rel_path)
         if row is None or row.config_key != key:
             result.misses.append((path, rel_path))
-            continue
-        try:
-            info = path.stat()
-        except OSError:
-            result.misses.append((path, rel_path))  # parsing reports why it cannot be read
             continue
         if row.uses_mtime & USES_CLOCK:
             result.misses.append((path, rel_path))

@@ -52,16 +52,23 @@ def discover(source: ArticleSourceConfig) -> tuple[list[tuple[Path, str]], list[
     than :data:`ARTICLE_MAX_BYTES` are reported as errors.  Two files with the same
     rel_path (from two configured folders) would get the same id: the later is reported.
     """
-    found: dict[str, Path] = {}
+    files, problems = discover_files(source)
+    return [(path, rel_path) for path, rel_path, _info in files], problems
+
+
+def discover_files(source: ArticleSourceConfig) -> tuple[list[tuple[Path, str, os.stat_result]], list[Problem]]:
+    """:func:`discover`, with each file's ``stat`` (taken while listing: the parse cache needs no other)."""
+    found: dict[str, tuple[Path, os.stat_result]] = {}
     problems: list[Problem] = []
     for root in source.paths:
-        for path, rel_path in _candidates(root, source, problems):
+        for path, rel_path, info in _candidates(root, source, problems):
             if rel_path in found:
-                message = f"same relative path as {found[rel_path]}: their ids would collide, so only that one is read"
+                message = (f"same relative path as {found[rel_path][0]}: their ids would collide, so only that one "
+                           "is read")
                 problems.append(Problem(str(path), message))
                 continue
-            found[rel_path] = path
-    return [(found[rel_path], rel_path) for rel_path in sorted(found)], problems
+            found[rel_path] = (path, info)
+    return [(found[rel_path][0], rel_path, found[rel_path][1]) for rel_path in sorted(found)], problems
 
 
 def unavailable(source: ArticleSourceConfig) -> tuple[Path, str] | None:
@@ -89,7 +96,8 @@ def unavailable(source: ArticleSourceConfig) -> tuple[Path, str] | None:
     return None
 
 
-def _candidates(root: Path, source: ArticleSourceConfig, problems: list[Problem]) -> Iterator[tuple[Path, str]]:
+def _candidates(root: Path, source: ArticleSourceConfig,
+                problems: list[Problem]) -> Iterator[tuple[Path, str, os.stat_result]]:
     if source.site is not None:
         yield from _site_candidates(source, source.site, problems)
         return
@@ -97,23 +105,25 @@ def _candidates(root: Path, source: ArticleSourceConfig, problems: list[Problem]
         problems.append(Problem(str(root), f"configured path of source {source.name!r} does not exist"))
         return
     if not root.is_dir():
-        if _size_ok(root, problems):
-            yield root, root.name
+        info = _size_ok(root, problems)
+        if info is not None:
+            yield root, root.name, info
         return
-    for path, rel_path in _walk(root, problems):
+    for path, rel_path, item in _walk(root, problems):
         if not _matches_any(rel_path, source.include_files) or _matches_any(rel_path, source.exclude_files):
             continue
-        if _size_ok(path, problems) and _is_article_file(path, rel_path, problems):
-            yield path, rel_path
+        info = _size_ok(path, problems, item)
+        if info is not None and _is_article_file(path, rel_path, problems):
+            yield path, rel_path, info
 
 
 def _site_candidates(source: ArticleSourceConfig, site: SiteSettings,
-                     problems: list[Problem]) -> Iterator[tuple[Path, str]]:
+                     problems: list[Problem]) -> Iterator[tuple[Path, str, os.stat_result]]:
     """The posts of a generator's site: its content folders walked, each file asked of the generator's
     rules (:mod:`feedkit.articles.sites`); a file it does not take is reported with its reason."""
     rules = sites.rules_for(site)
     for folder in sites.content_roots(site):
-        for path, _inner in _walk(folder, problems):
+        for path, _inner, item in _walk(folder, problems):
             rel_path = path.relative_to(site.root).as_posix()
             if not _matches_any(rel_path, source.include_files) or _matches_any(rel_path, source.exclude_files):
                 continue
@@ -127,11 +137,12 @@ def _site_candidates(source: ArticleSourceConfig, site: SiteSettings,
                     continue
                 else:
                     continue
-            if _size_ok(path, problems):
-                yield path, rel_path
+            info = _size_ok(path, problems, item)
+            if info is not None:
+                yield path, rel_path, info
 
 
-def _walk(root: Path, problems: list[Problem]) -> Iterator[tuple[Path, str]]:
+def _walk(root: Path, problems: list[Problem]) -> Iterator[tuple[Path, str, os.DirEntry[str]]]:
     """Every file under ``root`` (sorted, hidden names and symlinked folders skipped, symlinked files
     only when they point inside ``root``).  One ``scandir`` per folder: whether an entry is a folder
     or a symlink comes with the listing, without a system call per file."""
@@ -164,7 +175,7 @@ def _walk(root: Path, problems: list[Problem]) -> Iterator[tuple[Path, str]]:
                     continue
                 if not _inside(path, real_root, problems):
                     continue
-            yield path, prefix + name
+            yield path, prefix + name, item
         folders.extend(reversed(below))
 def _points_to_folder(path: Path) -> bool:
     try:
@@ -187,18 +198,19 @@ def _inside(path: Path, real_root: Path, problems: list[Problem]) -> bool:
     return False
 
 
-def _size_ok(path: Path, problems: list[Problem]) -> bool:
+def _size_ok(path: Path, problems: list[Problem], item: os.DirEntry[str] | None = None) -> os.stat_result | None:
+    """The file's ``stat`` (through symlinks), when it is a regular file small enough to read."""
     try:
-        info = path.stat()
+        info = item.stat() if item is not None else path.stat()
     except OSError as exc:
         problems.append(Problem(str(path), f"cannot read file: {exc.strerror or exc}"))
-        return False
+        return None
     if not stat.S_ISREG(info.st_mode):
-        return False
+        return None
     if info.st_size > ARTICLE_MAX_BYTES:
         problems.append(Problem(str(path), f"file is larger than {ARTICLE_MAX_BYTES} bytes ({info.st_size}): skipped"))
-        return False
-    return True
+        return None
+    return info
 
 
 def _is_article_file(path: Path, rel_path: str, problems: list[Problem]) -> bool:

@@ -66,7 +66,9 @@ class FrontMatterDocument:
 
 def has_article_extension(rel_path: str) -> bool:
     """Whether ``rel_path`` ends with one of :data:`ARTICLE_EXTENSIONS` (any case)."""
-    return PurePosixPath(rel_path).suffix.lower() in ARTICLE_EXTENSIONS
+    name = rel_path.rpartition("/")[2]
+    dot = name.rfind(".")
+    return dot > 0 and name[dot:].lower() in ARTICLE_EXTENSIONS
 
 
 def decode(data: bytes, warn: Warn) -> str:

@@ -145,16 +145,8 @@ def collapse(
     problems: list[Problem] = []
     _join_within_sources(ordered, groups, feeds | sites, problems,
                          same_content or (lambda entry: (entry.content_html, entry.summary)))
-    exact: dict[str, int] = {}
-    for i, entry in enumerate(ordered):
-        for key in (f"id:{entry.id}", f"url:{canonical_url(entry.link)}" if entry.link else None):
-            if key is None:
-                continue
-            if key not in exact:
-                exact[key] = i
-            elif ordered[exact[key]].source != entry.source:
-                groups.union(exact[key], i)
-    _join_near_duplicates(ordered, groups)
+    if len({entry.source for entry in ordered}) > 1:  # the rest joins copies of different sources
+        _join_across_sources(ordered, groups)
     members: dict[int, list[Entry]] = {}
     for i, entry in enumerate(ordered):
         members.setdefault(groups.find(i), []).append(entry)
@@ -165,6 +157,20 @@ def collapse(
         result.append(winner)
         problems.extend(_merge_notes(winner, group))
     return result, problems
+
+
+def _join_across_sources(ordered: Sequence[Entry], groups: _Groups) -> None:
+    """Copies from different sources: the same id or link, then near duplicates."""
+    exact: dict[str, int] = {}
+    for i, entry in enumerate(ordered):
+        for key in (f"id:{entry.id}", f"url:{canonical_url(entry.link)}" if entry.link else None):
+            if key is None:
+                continue
+            if key not in exact:
+                exact[key] = i
+            elif ordered[exact[key]].source != entry.source:
+                groups.union(exact[key], i)
+    _join_near_duplicates(ordered, groups)
 
 
 def _join_within_sources(ordered: Sequence[Entry], groups: _Groups, feeds: frozenset[str],
@@ -201,8 +207,6 @@ def _merge_notes(winner: Entry, group: Sequence[Entry]) -> list[Problem]:
 
 
 def _join_near_duplicates(ordered: Sequence[Entry], groups: _Groups) -> None:
-    if len({entry.source for entry in ordered}) < 2:
-        return  # near duplicates are only looked for across sources
     by_title: dict[str, list[int]] = {}
     by_text: dict[str, list[int]] = {}
     for i, entry in enumerate(ordered):

@@ -90,13 +90,13 @@ def unify_spellings(entries: Sequence[Entry], preferred: Collection[str] = ()) -
     the names the config gives settings to, then the first in code-point order).  Each merge is
     reported as a note naming every spelling."""
     counts: dict[tuple[str, ...], Counter[str]] = {}
-    for entry in entries:
-        for path in entry.categories:
-            for depth in range(1, len(path) + 1):
-                key = ("category", *(spelling_key(name) for name in path[:depth]))
-                counts.setdefault(key, Counter())[path[depth - 1]] += 1
-        for tag in entry.tags:
-            counts.setdefault(("tag", spelling_key(tag)), Counter())[tag] += 1
+    paths: Counter[CategoryPath] = Counter(path for entry in entries for path in entry.categories)
+    for path, times in paths.items():  # each distinct path once: a big site has few of them
+        for depth in range(1, len(path) + 1):
+            key = ("category", *(spelling_key(name) for name in path[:depth]))
+            counts.setdefault(key, Counter())[path[depth - 1]] += times
+    for tag, times in Counter(tag for entry in entries for tag in entry.tags).items():
+        counts.setdefault(("tag", spelling_key(tag)), Counter())[tag] += times
     wanted = set(preferred)
     chosen: dict[tuple[str, ...], str] = {}
     problems: list[Problem] = []

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from feedkit._version import __version__
 from feedkit.articles.cache import USES_CLOCK, USES_MTIME, Plan, config_key, plan, result_from_json, timeless
-from feedkit.articles.discovery import discover, unavailable
+from feedkit.articles.discovery import discover_files, unavailable
 from feedkit.articles.parse import ArticleResult
 from feedkit.articles.workers import ArticleJob, load_article_job
 from feedkit.config.types import ArticleSourceConfig, Config, canonical
@@ -86,13 +86,13 @@ def scan_articles(config: Config, report: BuildReport, store: StoreBackend | Non
     jobs: list[ArticleJob] = []
     plans: list[tuple[ArticleSourceConfig, str, Plan, list[Path]]] = []
     for source in config.articles:
-        files, problems = discover(source)
+        files, problems = discover_files(source)
         report.problems.extend(problems)
         key = config_key(source, config.site.base_url)
         cached = store.cached_articles(source.name) if store is not None else {}
         source_plan = plan(files, cached, key, full=full or store is None)
         check_shrink(source, len(cached), len(source_plan.gone))
-        plans.append((source, key, source_plan, [path for path, _rel_path in files]))
+        plans.append((source, key, source_plan, [path for path, _rel_path, _info in files]))
         jobs.extend((path, rel_path, source, config.site.base_url, key, complete)
                     for path, rel_path in source_plan.misses)
         if source_plan.gone:
