@@ -104,8 +104,8 @@ class CachedArticle:
     uses_mtime: int
     """What besides the bytes the result depends on: flags of :mod:`feedkit.articles.cache`
     (the modification time, the clock)."""
-    result: str
-    """The parse result as JSON."""
+    result: str = ""
+    """The parse result as JSON (empty in rows read by ``cached_articles``: :meth:`article_results` reads them)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +195,8 @@ class StoreBackend(Protocol):
     # the parse cache and the last build
     def cached_articles(self, source: str) -> dict[str, CachedArticle]: ...
     def cache_articles(self, source: str, rows: Sequence[CachedArticle], *, gone: Sequence[str] = ()) -> None: ...
+    def restat_articles(self, source: str, rows: Sequence[CachedArticle]) -> None: ...
+    def article_results(self, source: str) -> Iterator[tuple[str, str]]: ...
     def forget_sources(self, keep: Sequence[str]) -> None: ...
     def article_bodies(self, source: str, rel_paths: Sequence[str]) -> dict[str, tuple[str, str]]: ...
     def cache_bodies(self, source: str, rows: Sequence[tuple[str, str, str]]) -> None: ...
@@ -497,13 +499,26 @@ class Store:
     # ------------------------------------------------------------ the parse cache and the last build
 
     def cached_articles(self, source: str) -> dict[str, CachedArticle]:
-        """Every cached article file of ``source``, by its path inside the source."""
+        """Every cached article file of ``source``, by its path inside the source (without its result)."""
         with self._transaction(write=False):
             rows = self._db.execute(
-                "SELECT rel_path, config_key, size, mtime_ns, digest, uses_mtime, result FROM articles "
+                "SELECT rel_path, config_key, size, mtime_ns, digest, uses_mtime FROM articles "
                 "WHERE source = ?", (source,)).fetchall()
-        return {row[0]: CachedArticle(row[0], row[1], int(row[2]), int(row[3]), row[4], int(row[5]), row[6])
-                for row in rows}
+        return {row[0]: CachedArticle(row[0], row[1], int(row[2]), int(row[3]), row[4], int(row[5])) for row in rows}
+
+    def article_results(self, source: str) -> Iterator[tuple[str, str]]:
+        """(path inside the source, result JSON) of every cached file of ``source``, as they are read."""
+        with self._transaction(write=False):
+            cursor = self._db.execute("SELECT rel_path, result FROM articles WHERE source = ?", (source,))
+            while rows := cursor.fetchmany(1000):
+                yield from rows
+
+    def restat_articles(self, source: str, rows: Sequence[CachedArticle]) -> None:
+        """Give cached files their new size and time (same bytes, so the same result)."""
+        with self._transaction():
+            self._db.executemany("UPDATE articles SET size = ?, mtime_ns = ?, uses_mtime = ? WHERE source = ? "
+                                 "AND rel_path = ?", [(r.size, r.mtime_ns, r.uses_mtime, source, r.rel_path)
+                                                      for r in rows])
 
     def cache_articles(self, source: str, rows: Sequence[CachedArticle], *, gone: Sequence[str] = ()) -> None:
         """Remember ``rows`` (replacing earlier ones) and forget the files in ``gone``."""

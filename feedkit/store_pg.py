@@ -249,10 +249,23 @@ class PgStore:
     def cached_articles(self, source: str) -> dict[str, CachedArticle]:
         with self._transaction() as db:
             rows = db.execute(
-                "SELECT rel_path, config_key, size, mtime_ns, digest, uses_mtime, result FROM articles "
+                "SELECT rel_path, config_key, size, mtime_ns, digest, uses_mtime FROM articles "
                 "WHERE source = %s", (source,)).fetchall()
-        return {row[0]: CachedArticle(row[0], row[1], int(row[2]), int(row[3]), row[4], int(row[5]), row[6])
-                for row in rows}
+        return {row[0]: CachedArticle(row[0], row[1], int(row[2]), int(row[3]), row[4], int(row[5])) for row in rows}
+
+    def article_results(self, source: str) -> Iterator[tuple[str, str]]:
+        with self._transaction() as db, db.cursor(name="feedkit_results") as cursor:  # server-side: streamed
+            cursor.execute("SELECT rel_path, result FROM articles WHERE source = %s", (source,))
+            while rows := cursor.fetchmany(1000):
+                yield from ((str(row[0]), str(row[1])) for row in rows)
+
+    def restat_articles(self, source: str, rows: Sequence[CachedArticle]) -> None:
+        if not rows:
+            return
+        with self._transaction() as db:
+            db.cursor().executemany(
+                "UPDATE articles SET size = %s, mtime_ns = %s, uses_mtime = %s WHERE source = %s AND rel_path = %s",
+                [(r.size, r.mtime_ns, r.uses_mtime, source, r.rel_path) for r in rows])
 
     def cache_articles(self, source: str, rows: Sequence[CachedArticle], *, gone: Sequence[str] = ()) -> None:
         with self._transaction() as db:

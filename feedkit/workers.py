@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
@@ -73,6 +73,27 @@ class Workers:
         except (OSError, BrokenProcessPool) as exc:
             self._give_up(exc)
             return _told((function(job) for job in jobs), progress, label, len(jobs))
+
+    def stream(self, function: Callable[[Job], Result], jobs: Sequence[Job], progress: Progress = no_progress,
+               label: str = "articles") -> Iterator[Result]:
+        """:meth:`map` as the results come (the caller may store each and let it go); consume it whole while
+        this :class:`Workers` is open."""
+        pool = self._pool_for(len(jobs))
+        done = 0
+        if pool is not None:
+            chunk = max(1, min(64, len(jobs) // (self._size * 8)))
+            try:
+                for result in pool.map(function, jobs, chunksize=chunk):
+                    done += 1
+                    progress(label, done, len(jobs))
+                    yield result
+            except (OSError, BrokenProcessPool) as exc:
+                self._give_up(exc)
+        for job in jobs[done:]:
+            done += 1
+            result = function(job)
+            progress(label, done, len(jobs))
+            yield result
 
     def _pool_for(self, jobs: int) -> ProcessPoolExecutor | None:
         if self._pool is not None or self._broken:

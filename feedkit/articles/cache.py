@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from feedkit._version import __version__
+from feedkit.articles.discovery import FoundFile
 from feedkit.articles.fields import MTIME_FALLBACK
 from feedkit.articles.parse import ArticleResult, Body, finish_article, parse_article, read_article_file
 from feedkit.config.types import ArticleSourceConfig, canonical
@@ -93,11 +93,11 @@ class Parsed:
     """None when the file could not be read (nothing to remember)."""
 
 
-def parse_file(path: Path, rel_path: str, source: ArticleSourceConfig, site_base_url: str, key: str,
+def parse_file(path: Path | str, rel_path: str, source: ArticleSourceConfig, site_base_url: str, key: str,
                complete: bool = True) -> Parsed:
     """Read and parse one file (only its head unless ``complete``) and make its cache row (the work a
     worker does)."""
-    read = read_article_file(path)
+    read = read_article_file(Path(path))
     if isinstance(read, ArticleResult):
         return Parsed(read, None)
     data, info = read
@@ -131,21 +131,21 @@ class Plan:
     """Cached results to use, in file order (rows whose stat changed carry the new stat)."""
     restat: list[CachedArticle]
     """Hits whose size or time changed (same bytes): their rows get the new stat."""
-    misses: list[tuple[Path, str]]
+    misses: list[tuple[str, str]]
     """(path, path inside the source) of the files to parse."""
     gone: list[str]
     """Cached files that are not there any more."""
-    order: list[str]
-    """Every file's path inside the source, in discovery order."""
+    order: list[tuple[str, str]]
+    """Every file's path inside the source and its path, in discovery order."""
 
 
-def plan(files: list[tuple[Path, str, os.stat_result]], cached: dict[str, CachedArticle], key: str, *,
-         full: bool) -> Plan:
-    """Sort a source's files (with the ``stat`` discovery took) into cache hits and files to parse
-    (``full``: parse every file)."""
+def plan(files: list[FoundFile], cached: dict[str, CachedArticle], key: str, *, full: bool) -> Plan:
+    """Sort a source's files (as discovery found them, with their size and time) into cache hits and
+    files to parse (``full``: parse every file)."""
     result = Plan([], [], [], [], [])
-    for path, rel_path, info in files:
-        result.order.append(rel_path)
+    for found in files:
+        path, rel_path = found.path, found.rel_path
+        result.order.append((rel_path, path))
         row = None if full else cached.get(rel_path)
         if row is None or row.config_key != key:
             result.misses.append((path, rel_path))
@@ -153,20 +153,19 @@ def plan(files: list[tuple[Path, str, os.stat_result]], cached: dict[str, Cached
         if row.uses_mtime & USES_CLOCK:
             result.misses.append((path, rel_path))
             continue
-        if info.st_size == row.size and info.st_mtime_ns == row.mtime_ns:
+        if found.size == row.size and found.mtime_ns == row.mtime_ns:
             result.hits.append(row)
             continue
-        if row.uses_mtime or info.st_size != row.size:
+        if row.uses_mtime or found.size != row.size:
             result.misses.append((path, rel_path))
             continue
-        read = read_article_file(path)
+        read = read_article_file(Path(path))
         if isinstance(read, ArticleResult) or digest_of(read[0]) != row.digest:
             result.misses.append((path, rel_path))
             continue
-        fresh = CachedArticle(row.rel_path, row.config_key, info.st_size, info.st_mtime_ns, row.digest, 0,
-                              row.result)
+        fresh = CachedArticle(row.rel_path, row.config_key, read[1].st_size, read[1].st_mtime_ns, row.digest, 0)
         result.hits.append(fresh)
         result.restat.append(fresh)
-    seen = set(result.order)
+    seen = {rel_path for rel_path, _path in result.order}
     result.gone = sorted(rel_path for rel_path in cached if rel_path not in seen)
     return result

@@ -28,6 +28,7 @@ import stat
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from feedkit.articles import sites
 from feedkit.articles.frontmatter import has_article_extension, opening_fence
@@ -53,22 +54,34 @@ def discover(source: ArticleSourceConfig) -> tuple[list[tuple[Path, str]], list[
     rel_path (from two configured folders) would get the same id: the later is reported.
     """
     files, problems = discover_files(source)
-    return [(path, rel_path) for path, rel_path, _info in files], problems
+    return [(Path(found.path), found.rel_path) for found in files], problems
 
 
-def discover_files(source: ArticleSourceConfig) -> tuple[list[tuple[Path, str, os.stat_result]], list[Problem]]:
-    """:func:`discover`, with each file's ``stat`` (taken while listing: the parse cache needs no other)."""
-    found: dict[str, tuple[Path, os.stat_result]] = {}
+class FoundFile(NamedTuple):
+    """An article file as :func:`discover_files` found it: compact (a large site has many)."""
+
+    path: str
+    rel_path: str
+    size: int
+    mtime_ns: int
+    """The file's size and modification time when it was listed (the parse cache compares them)."""
+
+
+def discover_files(source: ArticleSourceConfig) -> tuple[list[FoundFile], list[Problem]]:
+    """:func:`discover`, with each file's size and time (taken while listing: the parse cache needs no
+    other ``stat``) and its path as text."""
+    found: dict[str, FoundFile] = {}
     problems: list[Problem] = []
     for root in source.paths:
         for path, rel_path, info in _candidates(root, source, problems):
             if rel_path in found:
-                message = (f"same relative path as {found[rel_path][0]}: their ids would collide, so only that one "
-                           "is read")
+                message = (f"same relative path as {found[rel_path].path}: their ids would collide, so only that "
+                           "one is read")
                 problems.append(Problem(str(path), message))
                 continue
-            found[rel_path] = (path, info)
-    return [(found[rel_path][0], rel_path, found[rel_path][1]) for rel_path in sorted(found)], problems
+            found[rel_path] = FoundFile(str(path), rel_path, info.st_size, info.st_mtime_ns)
+    problems.sort(key=lambda problem: problem.origin)  # folders are read in the file system's order
+    return [found[rel_path] for rel_path in sorted(found)], problems
 
 
 def unavailable(source: ArticleSourceConfig) -> tuple[Path, str] | None:
@@ -143,40 +156,57 @@ def _site_candidates(source: ArticleSourceConfig, site: SiteSettings,
 
 
 def _walk(root: Path, problems: list[Problem]) -> Iterator[tuple[Path, str, os.DirEntry[str]]]:
-    """Every file under ``root`` (sorted, hidden names and symlinked folders skipped, symlinked files
-    only when they point inside ``root``).  One ``scandir`` per folder: whether an entry is a folder
-    or a symlink comes with the listing, without a system call per file."""
+    """Every file under ``root`` (hidden names and symlinked folders skipped, symlinked files only when
+    they point inside ``root``), in the order the file system lists them (:func:`discover_files`
+    sorts).  One ``scandir`` per folder, read as it comes: whether an entry is a folder or a symlink
+    comes with the listing, without a system call per file, and a folder of a million files is never
+    held in memory as a list."""
     real_root = root.resolve()
     folders: list[tuple[Path, str]] = [(root, "")]
     while folders:
         folder, prefix = folders.pop()
         try:
-            with os.scandir(folder) as listing:
-                found = sorted(listing, key=lambda item: item.name)
+            listing = os.scandir(folder)
         except OSError as error:
             problems.append(Problem(str(error.filename or folder), f"cannot list folder: {error.strerror or error}"))
             continue
         below: list[tuple[Path, str]] = []
-        for item in found:
-            name = item.name
-            if name.startswith("."):
+        with listing:
+            yield from _listed(listing, folder, prefix, real_root, below, problems)
+        folders.extend(sorted(below, reverse=True))
+
+
+def _listed(listing: Iterator[os.DirEntry[str]], folder: Path, prefix: str, real_root: Path,
+            below: list[tuple[Path, str]], problems: list[Problem]) -> Iterator[tuple[Path, str, os.DirEntry[str]]]:
+    """The files of one folder listing (its folders go to ``below``)."""
+    while True:
+        try:
+            item = next(listing, None)
+        except OSError as error:  # the folder went away while it was read
+            problems.append(Problem(str(folder), f"cannot list folder: {error.strerror or error}"))
+            return
+        if item is None:
+            return
+        name = item.name
+        if name.startswith("."):
+            continue
+        path = folder / name
+        try:
+            is_folder = item.is_dir(follow_symlinks=False)
+        except OSError:
+            is_folder = False
+        if is_folder:
+            below.append((path, f"{prefix}{name}/"))
+            continue
+        if item.is_symlink():
+            if _points_to_folder(path):
+                problems.append(Problem(str(path), "symlinked folder not followed", Severity.WARNING))
                 continue
-            path = folder / name
-            try:
-                is_folder = item.is_dir(follow_symlinks=False)
-            except OSError:
-                is_folder = False
-            if is_folder:
-                below.append((path, f"{prefix}{name}/"))
+            if not _inside(path, real_root, problems):
                 continue
-            if item.is_symlink():
-                if _points_to_folder(path):
-                    problems.append(Problem(str(path), "symlinked folder not followed", Severity.WARNING))
-                    continue
-                if not _inside(path, real_root, problems):
-                    continue
-            yield path, prefix + name, item
-        folders.extend(reversed(below))
+        yield path, prefix + name, item
+
+
 def _points_to_folder(path: Path) -> bool:
     try:
         return path.is_dir()

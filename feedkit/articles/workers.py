@@ -17,7 +17,7 @@ from feedkit.model import Problem
 from feedkit.report import Progress, no_progress
 from feedkit.workers import Workers
 
-ArticleJob = tuple[Path, str, ArticleSourceConfig, str, str, bool]
+ArticleJob = tuple[Path | str, str, ArticleSourceConfig, str, str, bool]
 """(path, path inside the source, the source's settings, the site's base URL, the cache key, complete)."""
 BodyJob = tuple[Path, str, ArticleSourceConfig, str]
 """(path, path inside the source, the source's settings, the site's base URL)."""

@@ -102,7 +102,9 @@ class _Groups:
 
     def __init__(self, entries: Sequence[Entry]) -> None:
         self.parent = list(range(len(entries)))
-        self.sources: list[set[str]] = [{entry.source} for entry in entries]
+        one: dict[str, frozenset[str]] = {}
+        self.sources: list[frozenset[str]] = [one.setdefault(e.source, frozenset((e.source,))) for e in entries]
+        """The sources of each group's members (the same object for every lone entry of one source)."""
 
     def find(self, i: int) -> int:
         while self.parent[i] != i:
@@ -118,7 +120,7 @@ class _Groups:
             return False
         keep, gone = min(ra, rb), max(ra, rb)
         self.parent[gone] = keep
-        self.sources[keep] |= self.sources[gone]
+        self.sources[keep] = self.sources[keep] | self.sources[gone]
         return True
 
 

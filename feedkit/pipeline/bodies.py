@@ -24,6 +24,7 @@ The output is the same either way.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 from feedkit.articles.cache import body_from_json, body_to_json
 from feedkit.articles.parse import ArticleResult, Body, with_body
@@ -102,7 +103,8 @@ class Bodies:
         remembered = self._remembered(wanted)
         missing = [(origin, file, key) for origin, (file, key) in wanted.items() if origin not in remembered]
         self._made.update(remembered)
-        jobs: list[BodyJob] = [(file.path, file.rel_path, file.source, self._base_url) for _o, file, _k in missing]
+        jobs: list[BodyJob] = [(Path(file.path), file.rel_path, file.source, self._base_url)
+                               for _origin, file, _key in missing]
         made = self._workers.map(finish_body_job, jobs, self._progress, "bodies")
         rows: dict[str, list[tuple[str, str, str]]] = {}
         for (origin, file, key), body in zip(missing, made, strict=True):

@@ -110,7 +110,7 @@ def _build(config: Config, report: BuildReport, upstream: list[Entry], steps: li
             return report
         mark = len(report.problems)
         bodies = Bodies(config, store, workers, progress)
-        results = inputs.results()
+        results = inputs.results(store)
         bodies.add(results, inputs.files)
         _publish(config, report, results, upstream, steps, outputs, progress, bodies, all_bodies)
         if store is not None:

@@ -241,7 +241,7 @@ def _other_entries(config: Config, *, exclude: Entry | None, now: datetime, skip
     and the upstream entries its store holds."""
     report = BuildReport(dry_run=True)
     inputs = incremental.scan_articles(config, report, None, full=True)
-    entries = [r.entry for r in inputs.results() if r.entry is not None and
+    entries = [r.entry for r in inputs.results(None) if r.entry is not None and
                (exclude is None or r.entry.origin != exclude.origin)]
     if config.feeds and config.store_path.is_file():
         with Store.open(config.store_path) as store:

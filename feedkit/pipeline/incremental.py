@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
 
 from feedkit._version import __version__
-from feedkit.articles.cache import USES_CLOCK, USES_MTIME, Plan, config_key, plan, result_from_json, timeless
+from feedkit.articles.cache import USES_CLOCK, USES_MTIME, Parsed, Plan, config_key, plan, result_from_json, timeless
 from feedkit.articles.discovery import discover_files, unavailable
 from feedkit.articles.parse import ArticleResult
 from feedkit.articles.workers import ArticleJob, load_article_job
@@ -54,25 +53,67 @@ class ArticleFile:
     """Where a file's result came from: enough to read it again (for its body)."""
 
     source: ArticleSourceConfig
-    path: Path
+    path: str
     rel_path: str
     config_key: str
 
 
 @dataclass(slots=True)
 class ArticleInputs:
-    """The article files of a build, in source and file order: a parsed result or a cache row each."""
+    """The article files of a build, in source and file order: a parsed result, or a cache row whose
+    result is still in the store, each."""
 
     items: list[ArticleResult | CachedArticle] = field(default_factory=list)
     files: list[ArticleFile] = field(default_factory=list)
     """Beside ``items``: the file each came from."""
-    digests: list[str] = field(default_factory=list)
+    digest: hashlib.blake2b = field(default_factory=lambda: hashlib.blake2b(digest_size=20))
+    """Every file's name and stamp, hashed as they come (the input fingerprint's part)."""
     parsed: int = 0
     """Files parsed in this build (the rest came from the cache)."""
 
-    def results(self) -> list[ArticleResult]:
-        """Every result (cached ones decoded now: a build that changes nothing never needs them)."""
-        return [item if isinstance(item, ArticleResult) else result_from_json(item.result) for item in self.items]
+    def results(self, store: StoreBackend | None) -> list[ArticleResult]:
+        """Every result (once: this empties ``items``): cached ones read from ``store`` and decoded now (a
+        build that changes nothing never needs them), one at a time, each entry's shared values (category
+        paths, tags, authors) kept once."""
+        wanted: dict[str, dict[str, int]] = {}
+        for number, (item, file) in enumerate(zip(self.items, self.files, strict=True)):
+            if isinstance(item, CachedArticle):
+                wanted.setdefault(file.source.name, {})[file.rel_path] = number
+        found, self.items = self.items, []  # taken: each result is held once, not twice
+        shared: dict[object, object] = {}
+        for number, item in enumerate(found):
+            if isinstance(item, ArticleResult):
+                found[number] = _shared(item, shared)
+        for source, positions in wanted.items():
+            if store is None:
+                raise InputError(source, "cached article results without a store")
+            for rel_path, text in store.article_results(source):
+                number = positions.get(rel_path, -1)
+                if number >= 0:
+                    found[number] = _shared(result_from_json(text), shared)
+        missing = [item for item in found if isinstance(item, CachedArticle)]
+        if missing:  # the store lost rows it listed a moment ago (another process?): say which
+            raise InputError(missing[0].rel_path, "its cached result vanished from the store during the build; "
+                             "build again (or with --full)")
+        return [item for item in found if isinstance(item, ArticleResult)]
+
+
+def _shared(result: ArticleResult, shared: dict[object, object]) -> ArticleResult:
+    """``result`` with its entry's category paths, tags and authors replaced by equal ones seen before
+    (a large site repeats them in every entry: kept once, memory stays with the metadata)."""
+    entry = result.entry
+    if entry is None:
+        return result
+    categories = shared.setdefault(entry.categories, entry.categories)
+    tags = shared.setdefault(entry.tags, entry.tags)
+    authors = shared.setdefault(entry.authors, entry.authors)
+    if categories is entry.categories and tags is entry.tags and authors is entry.authors:
+        return result
+    return replace(result, entry=replace(entry, categories=categories, tags=tags, authors=authors))  # type: ignore[arg-type]
+
+
+WRITE_BATCH = 2000
+"""Parse-cache rows written to the store at once while results stream in."""
 
 
 def scan_articles(config: Config, report: BuildReport, store: StoreBackend | None, *, full: bool,
@@ -81,10 +122,11 @@ def scan_articles(config: Config, report: BuildReport, store: StoreBackend | Non
     """Find every article file, parse those the cache cannot answer for, and remember them.
 
     Without ``complete`` only the heads of the files are made (their bodies are made later, for the
-    entries a feed shows: :mod:`feedkit.pipeline.bodies`)."""
+    entries a feed shows: :mod:`feedkit.pipeline.bodies`).  Results stream from the workers into the
+    store in batches; cached results stay in the store until :meth:`ArticleInputs.results`."""
     inputs = ArticleInputs()
     jobs: list[ArticleJob] = []
-    plans: list[tuple[ArticleSourceConfig, str, Plan, list[Path]]] = []
+    plans: list[tuple[ArticleSourceConfig, str, Plan]] = []
     for source in config.articles:
         files, problems = discover_files(source)
         report.problems.extend(problems)
@@ -92,7 +134,9 @@ def scan_articles(config: Config, report: BuildReport, store: StoreBackend | Non
         cached = store.cached_articles(source.name) if store is not None else {}
         source_plan = plan(files, cached, key, full=full or store is None)
         check_shrink(source, len(cached), len(source_plan.gone))
-        plans.append((source, key, source_plan, [path for path, _rel_path, _info in files]))
+        del cached
+        plans.append((source, key, source_plan))
+        del files
         jobs.extend((path, rel_path, source, config.site.base_url, key, complete)
                     for path, rel_path in source_plan.misses)
         if source_plan.gone:
@@ -101,38 +145,47 @@ def scan_articles(config: Config, report: BuildReport, store: StoreBackend | Non
                 f"articles.{source.name}", f"{len(source_plan.gone)} article file(s) gone since the last build, "
                 f"their entries are no longer published: {shown}", Severity.INFO))
     with nullcontext(workers) if workers is not None else Workers(config.workers) as pool:
-        parsed = pool.map(load_article_job, jobs, progress)
+        fresh = pool.stream(load_article_job, jobs, progress)
+        for source, key, source_plan in plans:
+            _take(inputs, store, source, key, source_plan, fresh)
         report.problems.extend(pool.notes)
         pool.notes.clear()
-    inputs.parsed = len(parsed)
-    fresh = iter(parsed)
-    for source, key, source_plan, paths in plans:
-        name = source.name
-        rows: dict[str, CachedArticle] = {row.rel_path: row for row in source_plan.hits}
-        new_rows: list[CachedArticle] = []
-        results: dict[str, ArticleResult] = {}
-        for _path, rel_path in source_plan.misses:
-            outcome = next(fresh)
-            results[rel_path] = outcome.result
-            if outcome.row is not None:
-                rows[rel_path] = outcome.row
-                new_rows.append(outcome.row)
-        for path, rel_path in zip(paths, source_plan.order, strict=True):
-            row = rows.get(rel_path)
-            item: ArticleResult | CachedArticle | None = results.get(rel_path) or row
-            if item is None:
-                continue
-            inputs.items.append(item)
-            inputs.files.append(ArticleFile(source, path, rel_path, key))
-            stamp = "-" if row is None else row.digest + (f"@{row.mtime_ns}" if row.uses_mtime & USES_MTIME else "")
-            if row is not None and row.uses_mtime & USES_CLOCK:  # read again now: what it gave counts
-                stamp += "#" + _hash(row.result)
-            inputs.digests.append(f"{name}\x00{rel_path}\x00{stamp}")
-        if store is not None and (new_rows or source_plan.restat or source_plan.gone):
-            store.cache_articles(name, [*new_rows, *source_plan.restat], gone=source_plan.gone)
     if store is not None:
         store.forget_sources([source.name for source in config.articles])
     return inputs
+
+
+def _take(inputs: ArticleInputs, store: StoreBackend | None, source: ArticleSourceConfig, key: str,
+          source_plan: Plan, fresh: Iterator[Parsed]) -> None:
+    """One source's files into ``inputs``, in file order: fresh results (their cache rows written in
+    batches) and cache hits."""
+    name = source.name
+    hits = {row.rel_path: row for row in source_plan.hits}
+    misses = {rel_path for _path, rel_path in source_plan.misses}
+    if store is not None and source_plan.restat:
+        store.restat_articles(name, source_plan.restat)
+    batch: list[CachedArticle] = []
+    for rel_path, path in source_plan.order:
+        item: ArticleResult | CachedArticle
+        if rel_path in misses:
+            outcome = next(fresh)
+            inputs.parsed += 1
+            item, row = outcome.result, outcome.row
+            if row is not None:
+                batch.append(row)
+        else:
+            item = row = hits[rel_path]
+        inputs.items.append(item)
+        inputs.files.append(ArticleFile(source, path, rel_path, key))
+        stamp = "-" if row is None else row.digest + (f"@{row.mtime_ns}" if row.uses_mtime & USES_MTIME else "")
+        if row is not None and row.uses_mtime & USES_CLOCK:  # read again now: what it gave counts
+            stamp += "#" + _hash(row.result)
+        inputs.digest.update(f"{name}\x00{rel_path}\x00{stamp}\x00".encode("utf-8", "surrogatepass"))
+        if store is not None and len(batch) >= WRITE_BATCH:
+            store.cache_articles(name, batch)
+            batch = []
+    if store is not None and (batch or source_plan.gone):
+        store.cache_articles(name, batch, gone=source_plan.gone)
 
 
 SHRINK_MIN_FILES = 4
@@ -167,7 +220,7 @@ def check_shrink(source: ArticleSourceConfig, before: int, gone: int) -> None:
 def input_fingerprint(config: Config, articles: ArticleInputs, upstream: Sequence[Entry]) -> str:
     """What the output of a build is a function of (besides ``now``, which only decides polling)."""
     timeless_config = replace(config, articles=tuple(timeless(source) for source in config.articles))
-    return _hash(str(FINGERPRINT_FORMAT), __version__, canonical(timeless_config), *articles.digests,
+    return _hash(str(FINGERPRINT_FORMAT), __version__, canonical(timeless_config), articles.digest.hexdigest(),
                  *(entry_to_json(entry) for entry in upstream))
 
 
