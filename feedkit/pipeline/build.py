@@ -29,7 +29,7 @@ from feedkit.channels.route import (
 from feedkit.config.types import Config
 from feedkit.errors import OutputError
 from feedkit.model import Entry, Problem, Severity
-from feedkit.output.target import OutputTarget, open_target
+from feedkit.output.target import BeforeWrite, OutputTarget, open_target
 from feedkit.output.websub import notify_hubs
 from feedkit.output.write import OutputFolderError, publish_file, remove_stale_temp_files
 from feedkit.pipeline import incremental
@@ -57,6 +57,7 @@ def build(
     refresh: bool = False,
     full: bool = False,
     progress: Progress = no_progress,
+    before_write: BeforeWrite | None = None,
 ) -> BuildReport:
     """Read every source, publish every channel, and report what happened.
 
@@ -70,7 +71,9 @@ def build(
     remembered and reads, renders and compares everything.  ``progress`` is told how far the
     build got (:data:`~feedkit.report.Progress`).  ``transforms`` run after the config's
     ``[[transforms]]``, on every entry (docs/transforms.md); a build given any is never skipped
-    as unchanged (the functions' code is not part of the input fingerprint).
+    as unchanged (the functions' code is not part of the input fingerprint).  ``before_write`` is
+    called with each file's path before it is written; what it raises stops the build there (the
+    daemon's publisher lease, :mod:`feedkit.daemon.lease`).
     """
     now = now or datetime.now(UTC)
     incremental.check_sources(config)
@@ -86,7 +89,7 @@ def build(
         if not dry_run and not config.to_bucket:  # what killed writes left (builds do not overlap: CLI and daemon lock)
             remove_stale_temp_files(config.out)
         inputs = incremental.scan_articles(config, report, store, full=full, progress=progress)
-        outputs = incremental.Outputs.load(store, open_target(config), full=full)
+        outputs = incremental.Outputs.load(store, open_target(config, before_write), full=full)
         fingerprint = incremental.input_fingerprint(config, inputs, upstream) + steps_key(config, now)
         if store is not None and not full and not transforms and store.build_value("input") == fingerprint \
                 and outputs.all_intact():
