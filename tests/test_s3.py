@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,18 +27,6 @@ TYPES = {"rss.xml": "application/rss+xml; charset=utf-8", "atom.xml": "applicati
          "feed.json": "application/feed+json; charset=utf-8", "index.json": "application/json; charset=utf-8",
          "index.opml": "text/x-opml; charset=utf-8", "index.html": "text/html; charset=utf-8",
          "feed.xsl": "text/xsl; charset=utf-8"}
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[s3server.S3Server]:
-    with s3server.running() as running:
-        yield running
-
-
-@pytest.fixture
-def s3(server: s3server.S3Server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> s3server.S3Server:
-    s3server.aws_environment(monkeypatch, server.endpoint, tmp_path)
-    return server
 
 
 def example(bucket: str, tmp_path: Path) -> Config:
