@@ -56,9 +56,12 @@ def daemons() -> Iterator[list[Any]]:
         daemon.kill()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server() -> Iterator[s3server.S3Server]:
-    """A real S3 server on 127.0.0.1 (moto's, tests/s3server.py); skips, saying why, without one."""
+    """A real S3 server on 127.0.0.1 (moto's, tests/s3server.py); skips, saying why, without one.
+
+    One per session: moto keeps its buckets in the process, so a second server would see the first's
+    buckets under the names :meth:`~tests.s3server.S3Server.new_bucket` hands out again."""
     with s3server.running() as running:
         yield running
 

@@ -31,7 +31,7 @@ from .httpserver import Upstream
 from .test_daemon import Daemon, wait_for
 from .test_s3 import local_files
 
-pytest.importorskip("psycopg")
+pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'feedkit[postgres]')")
 
 LEASE = 3
 """``[store] lease_seconds`` of these daemons."""
