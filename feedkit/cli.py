@@ -41,13 +41,14 @@ from feedkit.config.types import (
     is_bucket_url,
 )
 from feedkit.daemon.eventlog import LOG_FORMATS, EventLog
+from feedkit.daemon.lease import running_daemons
 from feedkit.daemon.lock import hold, read_pid_file, running_pid
 from feedkit.daemon.serve import IDLE_TIMEOUT, MAX_CONNECTIONS, THREADS, parse_bind
 from feedkit.errors import ConfigError, FeedkitError, StoreError
 from feedkit.pipeline.build import build
 from feedkit.report import BuildReport
 from feedkit.selectors import check_selectors
-from feedkit.store import Lease, check_store, health_from_state, is_store_url, move_aside, open_store
+from feedkit.store import Lease, check_store, health_from_state, is_store_url, move_aside, open_store, redact
 
 EXIT_OK = 0
 EXIT_SKIPPED = 1
@@ -286,9 +287,12 @@ def status_command(config_path: Path | None, out: Path | str | None, store: Path
             click.echo(item.line())
         if not health:
             click.echo("no upstream feeds in the store")
-        for lease in leases:  # a shared PostgreSQL store: which daemon holds what
-            click.echo(f"lease {lease.kind} {lease.name}: held by {lease.owner} until "
-                       f"{lease.expires.isoformat(timespec='seconds')}")
+        for lease in leases:  # a shared PostgreSQL store: which daemon holds what, and which are alive
+            until = lease.expires.isoformat(timespec="seconds")
+            if lease.kind == "daemon":
+                click.echo(f"daemon {lease.owner}: alive (heartbeat lease until {until})")
+            else:
+                click.echo(f"lease {lease.kind} {lease.name}: held by {lease.owner} until {until}")
 
 
 @main.command("run")
@@ -338,16 +342,43 @@ def run_command(ctx: click.Context, /, serve: str | None, rescan: float, debounc
 @click.option("--pid-file", type=click.Path(path_type=Path), help="The --pid-file of the daemon to reload.")
 def reload_command(config_path: Path | None, out: Path | str | None, store: Path | None,
                    pid_file: Path | None) -> None:
-    """Make the running daemon re-read its config (sends it SIGHUP); it logs what changed."""
+    """Make the running daemon re-read its config (sends it SIGHUP); it logs what changed.
+
+    With a shared PostgreSQL store: every daemon on this machine that runs on it."""
+    elsewhere: list[str] = []
     try:
-        pid = read_pid_file(pid_file) if pid_file is not None else running_pid(_store_path(config_path, out, store))
-        os.kill(pid, signal.SIGHUP)
-    except ProcessLookupError:
-        click.echo(f"feedkit: no process {pid} (read from {pid_file}): is the daemon running?", err=True)
-        sys.exit(EXIT_OUTPUT)
+        if pid_file is not None:
+            pids = [read_pid_file(pid_file)]
+        else:
+            location = _store_location(config_path, out, store)
+            if is_store_url(location):
+                pids, elsewhere = running_daemons(str(location))
+                if not pids:
+                    raise StoreError(redact(location), "no feedkit daemon on this machine runs on this store"
+                                     + (f" (on other machines: {', '.join(elsewhere)}; reload them there)"
+                                        if elsewhere else ""))
+            else:
+                pids = [running_pid(Path(location))]
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGHUP)
+            except ProcessLookupError:
+                click.echo(f"feedkit: no process {pid}" + (f" (read from {pid_file})" if pid_file else "")
+                           + ": is the daemon running?", err=True)
+                sys.exit(EXIT_OUTPUT)
+            except PermissionError:
+                click.echo(f"feedkit: not allowed to signal pid {pid} (it runs as another user): run this as "
+                           "that user or root, or 'systemctl reload' its unit", err=True)
+                sys.exit(EXIT_OUTPUT)
     except FeedkitError as exc:
         _fail(exc)
-    click.echo(f"asked the feedkit daemon (pid {pid}) to reload its config; its log says what changed")
+    if len(pids) == 1:
+        click.echo(f"asked the feedkit daemon (pid {pids[0]}) to reload its config; its log says what changed")
+    else:
+        click.echo(f"asked the feedkit daemons on this machine (pids {', '.join(map(str, pids))}) to reload their "
+                   "config; their logs say what changed")
+    if elsewhere:
+        click.echo(f"daemons on other machines share this store ({', '.join(elsewhere)}): reload them there")
 
 
 @main.group("store")

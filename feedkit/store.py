@@ -33,6 +33,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol
 
+from feedkit.config.types import DEFAULT_LEASE_SECONDS
 from feedkit.errors import StoreError as StoreError  # re-exported: callers of the store catch it from here
 from feedkit.model import Author, Enclosure, Entry, Episode, Image, Via
 from feedkit.net.result import FetchResult
@@ -43,9 +44,10 @@ RECOVERY = ("'feedkit store check' says what is wrong; 'feedkit store rebuild' m
 """The documented recovery, named by every error about a damaged or unusable store."""
 BUSY_TIMEOUT = 10.0
 """Seconds to wait for another process holding the store before giving up."""
-LEASE_SECONDS = 300.0
-"""How long a daemon's lease on an upstream (while polling it) or on publishing lasts unless renewed:
-the longest a dead daemon's work waits before another daemon takes it over (shared stores only)."""
+LEASE_SECONDS = DEFAULT_LEASE_SECONDS
+"""How long a daemon's lease on an upstream (while polling it) or on publishing lasts unless renewed, by
+default (``[store] lease_seconds``): the longest a dead daemon's work waits before another daemon takes it
+over (shared stores only)."""
 
 
 def daemon_id() -> str:
@@ -150,7 +152,7 @@ class Lease:
     """Who holds what in a store shared by several daemons (``feedkit status``)."""
 
     kind: str
-    """``source`` (polling one upstream) or ``publisher`` (writing the output)."""
+    """``source`` (polling one upstream), ``publisher`` (writing the output) or ``daemon`` (alive)."""
     name: str
     owner: str
     """The daemon: ``host:pid``."""
@@ -208,6 +210,8 @@ class StoreBackend(Protocol):
     def release_sources(self, names: Sequence[str], *, owner: str) -> None: ...
     def claim_publisher(self, *, owner: str, seconds: float) -> bool: ...
     def release_publisher(self, *, owner: str) -> None: ...
+    def register_daemon(self, *, owner: str, seconds: float) -> None: ...
+    def unregister_daemon(self, *, owner: str) -> None: ...
     def leases(self) -> list[Lease]: ...
 
 
@@ -594,6 +598,12 @@ class Store:
 
     def release_publisher(self, *, owner: str) -> None:
         """Nothing to release (see :meth:`claim_publisher`)."""
+
+    def register_daemon(self, *, owner: str, seconds: float) -> None:
+        """Nothing to record: the lock file names the one daemon (daemon/lock.py)."""
+
+    def unregister_daemon(self, *, owner: str) -> None:
+        """Nothing to forget (see :meth:`register_daemon`)."""
 
     def leases(self) -> list[Lease]:
         """None are kept in a SQLite store."""

@@ -11,10 +11,10 @@ together migrate once.  A newer schema is refused, as is a non-empty database sc
 feedkit store.  Several sites can share one database, each in its own schema
 (``?options=-csearch_path%3Dsite``).
 
-Leases (version 3): the ``leases`` table says which daemon polls which upstream and which one
-publishes.  Claims use ``SELECT … FOR UPDATE SKIP LOCKED`` and the database's clock, so daemons on
-machines whose clocks disagree still agree on expiry; a dead daemon's leases lapse after their
-``seconds``.
+Leases (version 3): the ``leases`` table says which daemon polls which upstream, which one
+publishes, and which daemons are alive.  Claims use ``SELECT … FOR UPDATE SKIP LOCKED`` and the
+database's clock, so daemons on machines whose clocks disagree still agree on expiry; a dead
+daemon's leases lapse after their ``seconds``.
 """
 
 from __future__ import annotations
@@ -369,6 +369,20 @@ class PgStore:
         with self._transaction() as db:
             db.execute("UPDATE leases SET owner = NULL, expires = NULL WHERE kind = 'publisher' AND owner = %s",
                        (owner,))
+
+    def register_daemon(self, *, owner: str, seconds: float) -> None:
+        """Mark daemon ``owner`` alive for ``seconds`` (a ``daemon`` lease; ``feedkit reload`` finds it)."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM leases WHERE kind = 'daemon' AND expires < now()")  # dead daemons' rows
+            db.execute(
+                "INSERT INTO leases (kind, name, owner, expires) "
+                "VALUES ('daemon', %s, %s, now() + make_interval(secs => %s)) "
+                "ON CONFLICT (kind, name) DO UPDATE SET owner = EXCLUDED.owner, expires = EXCLUDED.expires",
+                (owner, owner, seconds))
+
+    def unregister_daemon(self, *, owner: str) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM leases WHERE kind = 'daemon' AND name = %s", (owner,))
 
     def leases(self) -> list[Lease]:
         with self._transaction() as db:

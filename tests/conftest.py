@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from . import s3server
 from .httpserver import Upstream
 from .outputcheck_plugin import _checked_output, pytest_configure, pytest_terminal_summary  # noqa: F401
 from .pgserver import PgServer, Unavailable
@@ -42,6 +44,33 @@ def write_article(folder: Path, rel_path: str, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def daemons() -> Iterator[list[Any]]:
+    """Started ``feedkit run`` subprocesses (``tests/test_daemon.py``'s ``Daemon``), killed after the test
+    whatever happened."""
+    started: list[Any] = []
+    yield started
+    for daemon in started:
+        daemon.kill()
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[s3server.S3Server]:
+    """A real S3 server on 127.0.0.1 (moto's, tests/s3server.py); skips, saying why, without one.
+
+    One per session: moto keeps its buckets in the process, so a second server would see the first's
+    buckets under the names :meth:`~tests.s3server.S3Server.new_bucket` hands out again."""
+    with s3server.running() as running:
+        yield running
+
+
+@pytest.fixture
+def s3(server: s3server.S3Server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> s3server.S3Server:
+    """The S3 server, with its endpoint and credentials in the environment (subprocesses inherit them)."""
+    s3server.aws_environment(monkeypatch, server.endpoint, tmp_path)
+    return server
 
 
 @pytest.fixture(scope="session")

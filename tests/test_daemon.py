@@ -18,7 +18,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -117,15 +117,6 @@ class Daemon:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait(timeout=5)
-
-
-@pytest.fixture
-def daemons() -> Iterator[list[Daemon]]:
-    """Started daemons, killed after the test whatever happened."""
-    started: list[Daemon] = []
-    yield started
-    for daemon in started:
-        daemon.kill()
 
 
 def make_site(folder: Path, upstream: Upstream, extra_feeds: str = "") -> Path:

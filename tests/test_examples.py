@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import feedparser
+import pytest
 
 from feedkit.config.load import load_config
 from feedkit.pipeline.build import build
@@ -82,3 +87,53 @@ def test_transforms_example_rewrites_entries(tmp_path: Path) -> None:
     channels = {c["channel"]: c for c in json.loads((tmp_path / "out" / "index.json").read_text(encoding="utf-8"))}
     topic = next(c for slug, c in channels.items() if c.get("category") == ["专题", "就业"])
     assert topic["entries"] >= 1
+
+
+def test_the_systemd_template_for_several_daemons_is_consistent(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """examples/systemd/feedkit@.service (docs/scale.md): names the real command, valid options, the config and
+    environment file it installs; the environment file and the config make a shared store and a bucket."""
+    from feedkit.cli import main
+    from feedkit.daemon.service import DaemonSettings
+
+    folder = EXAMPLES / "systemd"
+    text = (folder / "feedkit@.service").read_text(encoding="utf-8")
+    settings = _unit_settings(text)
+    arguments = shlex.split(settings["ExecStart"][0])
+    assert arguments[:2] == ["/usr/local/bin/feedkit", "run"]
+    known = {opt for param in main.commands["run"].params for opt in getattr(param, "opts", ())}
+    assert {arg for arg in arguments if arg.startswith("--")} <= known
+    assert "--serve" not in arguments  # a bucket output: nothing local to serve
+    config_path = arguments[arguments.index("--config") + 1]
+    assert f"install -D -m 644 shared.toml {config_path}" in text
+    environment_file = settings["EnvironmentFile"][0]
+    assert f"install -D -m 600 feedkit.env {environment_file}" in text
+    assert settings["ExecReload"] == ["/bin/kill -HUP $MAINPID"] and settings["Restart"] == ["on-failure"]
+    assert settings["KillSignal"] == ["SIGTERM"]
+    assert int(settings["TimeoutStopSec"][0]) > DaemonSettings().stop_grace + 10  # room to release the leases
+    environment = dict(line.split("=", 1) for line in (folder / "feedkit.env").read_text(encoding="utf-8").splitlines()
+                       if line and not line.startswith("#"))
+    assert set(environment) == {"FEEDKIT_STORE_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                                "AWS_DEFAULT_REGION"}
+    monkeypatch.setenv("FEEDKIT_STORE_URL", environment["FEEDKIT_STORE_URL"])
+    config = load_config(folder / "shared.toml")
+    assert config.store_url == environment["FEEDKIT_STORE_URL"] and config.store_url.startswith("postgresql://")
+    assert config.to_bucket and config.store_lease_seconds == 300
+    assert [feed.interval for feed in config.feeds] == [900, 3600]
+    analyze = shutil.which("systemd-analyze")
+    if analyze is not None:  # systemd's own parser: every key known, every value valid
+        unit = tmp_path / "feedkit@.service"
+        unit.write_text(text.replace("/usr/local/bin/feedkit", f"{sys.executable} -m feedkit"), encoding="utf-8")
+        done = subprocess.run([analyze, "verify", str(tmp_path / "feedkit@1.service")], capture_output=True,
+                              text=True, timeout=60, check=False)
+        assert [line for line in done.stderr.splitlines() if "feedkit@" in line] == [], done.stderr
+
+
+def _unit_settings(text: str) -> dict[str, list[str]]:
+    """A systemd unit's ``Key=value`` lines (continuations joined), every section together."""
+    settings: dict[str, list[str]] = {}
+    for line in text.replace("\\\n", " ").splitlines():
+        if "=" in line and not line.startswith(("#", ";", "[")):
+            key, value = line.split("=", 1)
+            settings.setdefault(key.strip(), []).append(value.strip())
+    return settings

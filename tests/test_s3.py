@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,18 +27,6 @@ TYPES = {"rss.xml": "application/rss+xml; charset=utf-8", "atom.xml": "applicati
          "feed.json": "application/feed+json; charset=utf-8", "index.json": "application/json; charset=utf-8",
          "index.opml": "text/x-opml; charset=utf-8", "index.html": "text/html; charset=utf-8",
          "feed.xsl": "text/xsl; charset=utf-8"}
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[s3server.S3Server]:
-    with s3server.running() as running:
-        yield running
-
-
-@pytest.fixture
-def s3(server: s3server.S3Server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> s3server.S3Server:
-    s3server.aws_environment(monkeypatch, server.endpoint, tmp_path)
-    return server
 
 
 def example(bucket: str, tmp_path: Path) -> Config:
@@ -149,7 +136,9 @@ def test_credentials_are_never_read_from_the_toml(s3: s3server.S3Server, tmp_pat
     assert s3.objects(bucket) == {}
 
 
-def test_the_cli_publishes_to_a_bucket_and_refuses_to_serve_one(s3: s3server.S3Server, tmp_path: Path) -> None:
+def test_the_cli_publishes_to_a_bucket_and_refuses_to_serve_one(s3: s3server.S3Server, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # a bucket's default store (and its lock) is named in the working folder
     bucket = s3.new_bucket()
     posts = tmp_path / "posts"
     write_article(posts, "a.md", "---\ntitle: A\ndate: 2026-05-01\ncategories: [Alpha]\n---\nfirst\n")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import socket
 import threading
 import time
@@ -181,12 +182,99 @@ def test_one_daemon_publishes_and_another_takes_over(pg_url: str, tmp_path: Path
     assert second.last_build is not None and "standby" in second.last_build["reasons"]
     assert second.last_build["written"] == 0
     with open_store(pg_url) as store:
-        assert [(lease.kind, lease.owner) for lease in store.leases()] == [("publisher", "one:1")]
-    first.release()  # a clean stop hands over at once (a dead daemon's lease lapses after LEASE_SECONDS)
+        assert [(lease.kind, lease.owner) for lease in store.leases()] == [
+            ("daemon", "one:1"), ("daemon", "two:2"), ("publisher", "one:1")]  # both alive, one publishes
+    first.release()  # a clean stop hands over at once (a dead daemon's lease lapses after lease_seconds)
+    with open_store(pg_url) as store:
+        assert [(lease.kind, lease.owner) for lease in store.leases()] == [("daemon", "two:2")]
     (tmp_path / "out" / "all" / "rss.xml").unlink()
     second.build_once(["feeds"])
     assert second.last_build is not None and "standby" not in second.last_build["reasons"]
     assert (tmp_path / "out" / "all" / "rss.xml").is_file()
+
+
+def publisher(config: Config, owner: str, stream: io.StringIO | None = None) -> Builder:
+    """A daemon's builder on ``config`` (in this process) that leases as ``owner``."""
+    made = Builder(lambda: config, EventLog("json", stream or io.StringIO()), debounce=0, built=lambda *_: None,
+                   failed=lambda: None)
+    made.owner = owner
+    return made
+
+
+def slow_site(tmp_path: Path, pg_url: str, upstream: Upstream, *, delay: float, lease: float) -> Config:
+    upstream.route("/slow.xml", rss("slow"), delay=delay)
+    return Config(out=tmp_path / "out", site=SiteConfig(title="T"), store_url=pg_url, store_lease_seconds=lease,
+                  feeds=(UpstreamSourceConfig(url=upstream.url("/slow.xml"), name="slow"),),
+                  fetch=FetchConfig(allow_hosts=(upstream.host,), timeout=10))
+
+
+def publisher_owners(pg_url: str) -> set[str]:
+    with open_store(pg_url) as store:
+        return {lease.owner for lease in store.leases() if lease.kind == "publisher"}
+
+
+def test_a_build_longer_than_the_lease_keeps_it(pg_url: str, tmp_path: Path, upstream: Upstream) -> None:
+    """A 1 s lease and a build held 2.5 s by a slow upstream: the heartbeat renews the lease all along, so
+    no other daemon can take it mid-build (before, it lapsed after 1 s and two daemons could publish)."""
+    config = slow_site(tmp_path, pg_url, upstream, delay=2.5, lease=1)
+    one = publisher(config, "one:1")
+    lease = one.lease()
+    assert lease is not None and lease.claim()
+    lease.start()
+    building = threading.Thread(target=one.build_once, args=(["start"],))
+    started = time.monotonic()
+    building.start()
+    taken = []
+    with open_store(pg_url) as other:
+        while building.is_alive():
+            taken.append(other.claim_publisher(owner="two:2", seconds=1))
+            time.sleep(0.1)
+    building.join()
+    assert time.monotonic() - started > 2.5 and len(taken) > 10
+    assert not any(taken)  # never free during the build
+    assert one.last_build is not None and one.last_build["outcome"] == "ok", one.last_build
+    assert (tmp_path / "out" / "all" / "rss.xml").is_file()
+    assert publisher_owners(pg_url) == {"one:1"}  # and kept after it, between builds
+    one.release()
+    assert publisher_owners(pg_url) == set()
+
+
+def test_a_publisher_that_loses_its_lease_mid_build_writes_nothing(pg_url: str, tmp_path: Path,
+                                                                   upstream: Upstream) -> None:
+    config = slow_site(tmp_path, pg_url, upstream, delay=2, lease=1)
+    log = io.StringIO()
+    one = publisher(config, "one:1", log)
+    lease = one.lease()
+    assert lease is not None and lease.claim()
+    lease.start()
+    building = threading.Thread(target=one.build_once, args=(["start"],))
+    building.start()
+    time.sleep(0.5)  # the build waits for the upstream; another daemon takes the lease meanwhile
+    with psycopg.connect(pg_url, autocommit=True) as db:
+        db.execute("UPDATE leases SET owner = 'two:2', expires = now() + interval '1 hour' WHERE kind = 'publisher'")
+    building.join()
+    lease.stop()
+    assert one.last_build is not None and one.last_build["outcome"] == "error"
+    assert "lost the publisher lease" in one.last_build["error"] and "stopped before writing" in one.last_build["error"]
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*"))  # not one file
+    events = [json.loads(line) for line in log.getvalue().splitlines()]
+    assert any(e["event"] == "lease" and e["outcome"] == "lost" for e in events)
+    with open_store(pg_url) as store:  # what it polled is stored all the same: the publisher uses it
+        assert [state.entries for state in store.states()] == [1]
+    assert publisher_owners(pg_url) == {"two:2"}
+
+
+def test_a_lease_not_renewed_stops_writes_a_third_of_a_lease_before_it_lapses(pg_url: str, tmp_path: Path) -> None:
+    config = Config(out=tmp_path / "out", store_url=pg_url, store_lease_seconds=1)
+    one = publisher(config, "one:1")
+    lease = one.lease()
+    assert lease is not None and lease.claim()  # no heartbeat: nothing renews it
+    lease.check("all/rss.xml")
+    time.sleep(0.75)
+    assert not lease.held()
+    with pytest.raises(StoreError, match=r"lost the publisher lease .* before writing all/rss\.xml"):
+        lease.check("all/rss.xml")
+    assert publisher_owners(pg_url) == {"one:1"}  # in the store it is still ours for a moment: no one else writes
 
 
 def test_status_shows_who_holds_what(pg_url: str, tmp_path: Path) -> None:
@@ -218,3 +306,15 @@ def test_store_url_from_the_config_or_the_environment(tmp_path: Path, monkeypatc
     assert parse_config(raw, tmp_path).store_location == "postgres://other/db"
     with pytest.raises(ConfigError, match=r"store\.nope"):
         parse_config({"out": "out", "store": {"nope": 1}}, tmp_path)
+
+
+def test_lease_seconds_from_the_config(tmp_path: Path) -> None:
+    assert parse_config({"out": "out"}, tmp_path).store_lease_seconds == 300
+    assert parse_config({"out": "out", "store": {"lease_seconds": 5}}, tmp_path).store_lease_seconds == 5
+    assert parse_config({"out": "out", "store": {"lease_seconds": 2.5}}, tmp_path).store_lease_seconds == 2.5
+    for bad in (0.5, 0, -3, 86401, "5m", True):
+        with pytest.raises(ConfigError, match=r"^store\.lease_seconds: expected") as caught:
+            parse_config({"out": "out", "store": {"lease_seconds": bad}}, tmp_path)
+        assert caught.value.key == "store.lease_seconds"
+    with pytest.raises(ConfigError, match=r"^Config\.store_lease_seconds: expected seconds from 1 to 86400"):
+        Config(out=tmp_path, store_lease_seconds=0.1)

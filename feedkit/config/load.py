@@ -33,6 +33,7 @@ from feedkit.config.types import (
     CHINESE_CONVERSIONS,
     CHINESE_FIELDS,
     CONTENT_MODES,
+    DEFAULT_LEASE_SECONDS,
     FILTER_FIELDS,
     GENERATORS,
     INHERITED_SITE_KEYS,
@@ -56,6 +57,7 @@ from feedkit.config.types import (
     check_category_paths,
     check_filter,
     check_hub_url,
+    check_lease_seconds,
     check_timezone,
     check_unique_names,
     inherited_timezone,
@@ -86,7 +88,7 @@ def parse_config(raw: Mapping[str, Any], root: Path, out_override: Path | str | 
     top = Table(raw, "")
     out_value = top.text("out")
     out, output = choose_output(out_value, _output(top.table("output")), root, out_override)
-    store_value, store_url = _store(top)
+    store_value, store_url, lease_seconds = _store(top)
     site = _site(top.table("site"))
     channels = _channels(top.table("channels"))
     articles = tuple(_article_source(t, root, site) for t in top.tables("articles"))
@@ -102,6 +104,7 @@ def parse_config(raw: Mapping[str, Any], root: Path, out_override: Path | str | 
         fetch=_fetch(top.table("fetch")),
         store=root / store_value if store_value else None,
         store_url=store_url,
+        store_lease_seconds=lease_seconds,
         workers=_workers(top),
         channels=channels,
         all_channel=_all_channel(top.table("all")),
@@ -175,15 +178,19 @@ def _output(t: Table) -> OutputConfig:
 STORE_URL_VARIABLE = "FEEDKIT_STORE_URL"
 
 
-def _store(top: Table) -> tuple[str | None, str | None]:
-    """``store = "file"``, or ``[store]`` with ``path`` and/or ``url``; ``FEEDKIT_STORE_URL`` overrides the URL."""
+def _store(top: Table) -> tuple[str | None, str | None, float]:
+    """``store = "file"``, or ``[store]`` with ``path``, ``url`` and ``lease_seconds``; ``FEEDKIT_STORE_URL``
+    overrides the URL."""
+    lease = DEFAULT_LEASE_SECONDS
     if isinstance(top.data.get("store"), dict):
         table = top.table("store")
         path, url = table.text("path"), table.text("url")
+        lease = check_lease_seconds(table.key("lease_seconds"),
+                                    table.get("lease_seconds", (int, float), DEFAULT_LEASE_SECONDS))
         table.reject_unknown()
     else:
         path, url = top.text("store"), None
-    return path, os.environ.get(STORE_URL_VARIABLE) or url
+    return path, os.environ.get(STORE_URL_VARIABLE) or url, lease
 
 
 def _workers(top: Table) -> int:

@@ -47,6 +47,9 @@ DEFAULT_TIMEZONE = "UTC"
 MAX_WHOLE_NUMBER = 2**31 - 1
 """The largest whole number any key takes (a count, a size in bytes, a number of seconds)."""
 MAX_DURATION = 10 * 365 * 86400
+DEFAULT_LEASE_SECONDS = 300.0
+"""``[store] lease_seconds``: how long a daemon's lease on an upstream or on publishing lasts in a shared store."""
+MAX_LEASE_SECONDS = 86400.0
 """The longest duration (``interval``, ``max_backoff``): ten years, in seconds."""
 MAX_KEEP_DAYS = 100 * 365
 """The longest ``keep_days``: a hundred years."""
@@ -666,6 +669,14 @@ def check_positive_number(key: str, value: object) -> float:
     return float(value)
 
 
+def check_lease_seconds(key: str, value: object) -> float:
+    """Seconds a lease lasts: a number from 1 to :data:`MAX_LEASE_SECONDS` (a day)."""
+    seconds = check_positive_number(key, value)
+    if not 1 <= seconds <= MAX_LEASE_SECONDS:
+        raise ConfigError(key, f"expected seconds from 1 to {MAX_LEASE_SECONDS:g} (a day), got {value!r}")
+    return seconds
+
+
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
 _DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -863,6 +874,9 @@ class Config:
     """SQLite store; default: ``<out>.feedkit.sqlite`` beside (never inside) the output folder."""
     store_url: str | None = None
     """A shared PostgreSQL store (``postgresql://…``) instead of the SQLite file (docs/scale.md)."""
+    store_lease_seconds: float = DEFAULT_LEASE_SECONDS
+    """``[store] lease_seconds``: how long a lease in a shared store lasts unless renewed, the longest a dead
+    daemon's upstreams and publishing wait before another daemon takes them over (1 s to a day)."""
     workers: int = 0
     """Processes that read articles: 0 = one per core; 1 = no extra processes."""
     channels: ChannelsConfig = ChannelsConfig()
@@ -907,6 +921,7 @@ class Config:
         if self.store_url is not None and not (
                 isinstance(self.store_url, str) and self.store_url.startswith(("postgresql://", "postgres://"))):
             raise ConfigError(k("store_url"), f"expected a postgresql:// URL or None, got {self.store_url!r}")
+        _set(self, "store_lease_seconds", check_lease_seconds(k("store_lease_seconds"), self.store_lease_seconds))
         for name, kind in (("site", SiteConfig), ("fetch", FetchConfig), ("channels", ChannelsConfig),
                            ("all_channel", ChannelConfig), ("websub", WebSubConfig)):
             _check_instance(k(name), getattr(self, name), kind)

@@ -20,11 +20,12 @@ from typing import Any
 from feedkit._version import __version__
 from feedkit.config.types import Config
 from feedkit.daemon.eventlog import Counters, EventLog
+from feedkit.daemon.lease import PublisherLease
 from feedkit.daemon.schedule import BuildRequests, Clock, utc_now
 from feedkit.errors import FeedkitError
 from feedkit.pipeline.build import build
 from feedkit.report import BuildReport
-from feedkit.store import LEASE_SECONDS, daemon_id, health_from_state, open_store, redact
+from feedkit.store import daemon_id, health_from_state, open_store, redact
 from feedkit.upstream.poll import collect
 
 FAILED_OUTCOMES = ("failed", "throttled", "gone")
@@ -49,11 +50,15 @@ class Builder:
         self.started = clock()
         self.owner = daemon_id()
         """This daemon as a lease owner in a shared store (``host:pid``)."""
+        self._lease: PublisherLease | None = None
         self._problems: set[tuple[str, str, str]] = set()
         self._thread = threading.Thread(target=self._loop, name="feedkit-build", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
+        lease = self.lease()
+        if lease is not None:
+            lease.start()
 
     def request(self, reason: str) -> None:
         self.requests.request(reason)
@@ -62,7 +67,9 @@ class Builder:
         """No more builds; wait up to ``grace`` seconds for the one in progress.  True when none is left running."""
         self.requests.close()
         if self._thread.is_alive():
-            self._thread.join(timeout=grace)
+            self._thread.join(timeout=grace)  # the heartbeat keeps the lease meanwhile
+        if self._lease is not None:
+            self._lease.stop()
         return not self._thread.is_alive()
 
     def _loop(self) -> None:
@@ -75,12 +82,13 @@ class Builder:
         config = self._config()
         started, now = time.monotonic(), self._clock()
         try:
-            if not self._publishes(config):  # a shared store and another daemon publishes: poll our share only
+            lease = self.lease()
+            if lease is not None and not lease.claim():  # another daemon publishes: poll our share only
                 report = BuildReport()
                 collect(config, now=now, report=report)
                 self._log_build(report, [*reasons, "standby"], time.monotonic() - started)
                 return
-            report = build(config, now=now)
+            report = build(config, now=now, before_write=lease.check if lease is not None else None)
         except Exception as exc:  # FeedkitError (store locked, output unwritable) or a bug: log, carry on
             error = str(exc) or repr(exc)
             self.counters.build_errors += 1
@@ -92,23 +100,20 @@ class Builder:
         self._log_build(report, reasons, time.monotonic() - started)
         self._built(config, report, now)
 
-    def _publishes(self, config: Config) -> bool:
-        """True unless a shared store's publisher lease is held by another live daemon (taken or renewed here)."""
+    def lease(self) -> PublisherLease | None:
+        """The publisher lease of a shared store (made at first use, for :attr:`owner`); None for SQLite."""
+        config = self._config()
         if config.store_url is None:
-            return True
-        with open_store(config.store_location) as store:
-            return store.claim_publisher(owner=self.owner, seconds=LEASE_SECONDS)
+            return None
+        if self._lease is None:
+            self._lease = PublisherLease(config.store_url, self.owner, lambda: self._config().store_lease_seconds,
+                                         self._log, gained=lambda: self.request("publisher lease"))
+        return self._lease
 
     def release(self) -> None:
         """Give up the publisher lease of a shared store (a clean stop: another daemon takes over at once)."""
-        config = self._config()
-        if config.store_url is None:
-            return
-        try:
-            with open_store(config.store_location) as store:
-                store.release_publisher(owner=self.owner)
-        except FeedkitError as exc:  # the lease lapses by itself
-            self._log.warning("release", error=str(exc))
+        if self._lease is not None:
+            self._lease.release()
 
     def _log_build(self, report: BuildReport, reasons: list[str], seconds: float) -> None:
         counters = self.counters

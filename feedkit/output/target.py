@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -107,13 +108,47 @@ class LocalFolder:
         return info.st_size, info.st_mtime_ns
 
 
-def open_target(config: Config) -> OutputTarget:
-    """The target of ``config``: its bucket (``[output] url``) or its output folder."""
+BeforeWrite = Callable[[str], None]
+"""Called with a file's relative path before it is written; raising stops the write (and the build)."""
+
+
+class GuardedTarget:
+    """A target that asks ``before_write`` before every write: a daemon that may have lost its publisher
+    lease stops before its next file (:mod:`feedkit.daemon.lease`)."""
+
+    def __init__(self, target: OutputTarget, before_write: BeforeWrite) -> None:
+        self._target = target
+        self._before_write = before_write
+
+    @property
+    def where(self) -> str:
+        return self._target.where
+
+    def check(self, rel_path: str) -> None:
+        self._target.check(rel_path)
+
+    def write_if_changed(self, rel_path: str, data: bytes, *, replaced: list[str] | None = None) -> bool:
+        self._before_write(rel_path)
+        return self._target.write_if_changed(rel_path, data, replaced=replaced)
+
+    def read(self, rel_path: str) -> bytes | None:
+        return self._target.read(rel_path)
+
+    def stamp(self, rel_path: str) -> Stamp | None:
+        return self._target.stamp(rel_path)
+
+
+def open_target(config: Config, before_write: BeforeWrite | None = None) -> OutputTarget:
+    """The target of ``config``: its bucket (``[output] url``) or its output folder (asking ``before_write``
+    before each write, when given)."""
+    target: OutputTarget
     if not config.to_bucket:
-        return LocalFolder(config.out)
-    try:
-        from feedkit.output.bucket import S3Bucket
-    except ImportError as exc:  # the optional extra is missing
-        raise OutputError(f"publishing to {config.output.url} needs boto3, which is not installed "
-                          f"({exc.name}): pip install 'feedkit[s3]'") from None
-    return S3Bucket(config.output)
+        target = LocalFolder(config.out)
+    else:
+        try:
+            from feedkit.output.bucket import S3Bucket
+        except ImportError as exc:  # the optional extra is missing
+            raise OutputError(f"publishing to {config.output.url} needs boto3, which is not installed "
+                              f"({exc.name}): pip install 'feedkit[s3]'") from None
+        target = S3Bucket(config.output)
+    return target if before_write is None else GuardedTarget(target, before_write)

@@ -29,7 +29,7 @@ from feedkit.channels.route import (
 from feedkit.config.types import Config
 from feedkit.errors import OutputError
 from feedkit.model import Entry, Problem, Severity
-from feedkit.output.target import OutputTarget, open_target
+from feedkit.output.target import BeforeWrite, OutputTarget, open_target
 from feedkit.output.websub import notify_hubs
 from feedkit.output.write import OutputFolderError, publish_file, remove_stale_temp_files
 from feedkit.pipeline import incremental
@@ -58,6 +58,7 @@ def build(
     refresh: bool = False,
     full: bool = False,
     progress: Progress = no_progress,
+    before_write: BeforeWrite | None = None,
 ) -> BuildReport:
     """Read every source, publish every channel, and report what happened.
 
@@ -71,7 +72,9 @@ def build(
     remembered and reads, renders and compares everything.  ``progress`` is told how far the
     build got (:data:`~feedkit.report.Progress`).  ``transforms`` run after the config's
     ``[[transforms]]``, on every entry (docs/transforms.md); a build given any is never skipped
-    as unchanged (the functions' code is not part of the input fingerprint).
+    as unchanged (the functions' code is not part of the input fingerprint).  ``before_write`` is
+    called with each file's path before it is written; what it raises stops the build there (the
+    daemon's publisher lease, :mod:`feedkit.daemon.lease`).
     """
     now = now or datetime.now(UTC)
     incremental.check_sources(config)
@@ -89,19 +92,19 @@ def build(
 
             upstream = collect(config, now=now, report=report, refresh=refresh, progress=progress, workers=workers)
         return _build(config, report, upstream, steps, now=now, dry_run=dry_run, transforms=transforms, full=full,
-                      progress=progress, workers=workers)
+                      progress=progress, workers=workers, before_write=before_write)
 
 
 def _build(config: Config, report: BuildReport, upstream: list[Entry], steps: list[Step], *, now: datetime,
-           dry_run: bool, transforms: Sequence[Transform], full: bool, progress: Progress,
-           workers: Workers) -> BuildReport:
+           dry_run: bool, transforms: Sequence[Transform], full: bool, progress: Progress, workers: Workers,
+           before_write: BeforeWrite | None) -> BuildReport:
     with _open_store(config, dry_run) as store:
         if not dry_run and not config.to_bucket:  # what killed writes left (builds do not overlap: CLI and daemon lock)
             remove_stale_temp_files(config.out)
         all_bodies = needs_all_bodies(config, len(steps))
         inputs = incremental.scan_articles(config, report, store, full=full, progress=progress, workers=workers,
                                            complete=all_bodies)
-        outputs = incremental.Outputs.load(store, open_target(config), full=full)
+        outputs = incremental.Outputs.load(store, open_target(config, before_write), full=full)
         fingerprint = incremental.input_fingerprint(config, inputs, upstream) + steps_key(config, now)
         if store is not None and not full and not transforms and store.build_value("input") == fingerprint \
                 and outputs.all_intact():

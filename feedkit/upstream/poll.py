@@ -23,7 +23,7 @@ from feedkit.model import Entry, Problem, Severity
 from feedkit.net.fetch import fetch_all, read_local
 from feedkit.net.result import FetchResult, Validators
 from feedkit.report import BuildReport, Progress, SourceHealth, no_progress
-from feedkit.store import LEASE_SECONDS, SourceState, StoreBackend, daemon_id, health_from_state, open_store
+from feedkit.store import SourceState, StoreBackend, daemon_id, health_from_state, open_store
 from feedkit.upstream.filters import apply_filters
 from feedkit.upstream.parse import ParsedFeed, parse_feed
 from feedkit.workers import Workers
@@ -56,7 +56,8 @@ def _poll(config: Config, store: StoreBackend, *, now: datetime, report: BuildRe
     # A store shared by several daemons: poll only the upstreams leased to this one, and check again
     # that they are due (another daemon may have polled one since the states above were read).
     owner = f"{daemon_id()}:{uuid.uuid4().hex[:8]}"  # this poll (several may run in one process: threads)
-    claimed = set(store.claim_sources([feed.name for feed in due], owner=owner, seconds=LEASE_SECONDS))
+    names = [feed.name for feed in due]
+    claimed = set(store.claim_sources(names, owner=owner, seconds=config.store_lease_seconds))
     try:
         yield from _poll_claimed(config, store, states, due, claimed, now=now, report=report, refresh=refresh,
                                  progress=progress, workers=workers)
