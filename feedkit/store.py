@@ -261,17 +261,30 @@ def entry_from_json(text: str) -> Entry:
     return entry_from_data(json.loads(text))
 
 
-def entry_from_data(data: dict[str, Any]) -> Entry:
-    """:func:`entry_from_json` of already decoded JSON."""
+def entry_from_data(data: dict[str, Any], shared: dict[Any, Any] | None = None) -> Entry:
+    """:func:`entry_from_json` of already decoded JSON; with ``shared``, equal category paths, tags and
+    authors of the entries it decodes are one object (a large site repeats them in every entry)."""
     updated = data.get("updated")
     image = data.get("image")
+    if shared is not None:
+        categories = tuple(tuple(path) for path in data.get("categories", ()))
+        tags = tuple(data.get("tags", ()))
+        authors = tuple(Author(*author) for author in data.get("authors", ()))
+        data = {**data, "categories": shared.setdefault(categories, categories), "tags": shared.setdefault(tags, tags),
+                "authors": shared.setdefault(authors, authors)}
+        return _entry(data, updated, image, data["categories"], data["tags"], data["authors"])
+    return _entry(data, updated, image, tuple(tuple(path) for path in data.get("categories", ())),
+                  tuple(data.get("tags", ())), tuple(Author(*author) for author in data.get("authors", ())))
+
+
+def _entry(data: dict[str, Any], updated: str | None, image: list[str] | None, categories: tuple[tuple[str, ...], ...],
+           tags: tuple[str, ...], authors: tuple[Author, ...]) -> Entry:
     return Entry(
         id=data["id"], title=data["title"], link=data["link"], published=datetime.fromisoformat(data["published"]),
         updated=datetime.fromisoformat(updated) if updated else None, summary=data.get("summary", ""),
         content_html=data.get("content_html", ""),
-        categories=tuple(tuple(path) for path in data.get("categories", ())), tags=tuple(data.get("tags", ())),
-        authors=tuple(Author(*author) for author in data.get("authors", ())),
-        image=Image(*image) if image else None, language=data.get("language"),
+        categories=categories, tags=tags, authors=authors, image=Image(*image) if image else None,
+        language=data.get("language"),
         source=data.get("source", ""), origin=data.get("origin", ""),
         via=tuple(Via(*item) for item in data.get("via", ())),
         enclosures=tuple(Enclosure(*item) for item in data.get("enclosures", ())),

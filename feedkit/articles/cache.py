@@ -15,6 +15,7 @@ import hashlib
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from feedkit._version import __version__
 from feedkit.articles.discovery import FoundFile
@@ -53,9 +54,10 @@ def result_to_json(result: ArticleResult) -> str:
             f'"deferred":{"true" if result.deferred else "false"},"body_key":{json.dumps(result.body_key)}}}')
 
 
-def result_from_json(text: str) -> ArticleResult:
+def result_from_json(text: str, shared: dict[Any, Any] | None = None) -> ArticleResult:
+    """The inverse of :func:`result_to_json` (``shared``: see :func:`feedkit.store.entry_from_data`)."""
     data = json.loads(text)
-    entry = entry_from_data(data["entry"]) if data["entry"] is not None else None
+    entry = entry_from_data(data["entry"], shared) if data["entry"] is not None else None
     problems = tuple(Problem(origin, message, Severity(severity)) for origin, message, severity in data["problems"])
     return ArticleResult(entry=entry, problems=problems, excluded=bool(data["excluded"]),
                          deferred=bool(data.get("deferred")), body_key=str(data.get("body_key", "")))

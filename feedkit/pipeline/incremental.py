@@ -23,6 +23,7 @@ import json
 from collections.abc import Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field, replace
+from typing import Any
 
 from feedkit._version import __version__
 from feedkit.articles.cache import USES_CLOCK, USES_MTIME, Parsed, Plan, config_key, plan, result_from_json, timeless
@@ -80,7 +81,7 @@ class ArticleInputs:
             if isinstance(item, CachedArticle):
                 wanted.setdefault(file.source.name, {})[file.rel_path] = number
         found, self.items = self.items, []  # taken: each result is held once, not twice
-        shared: dict[object, object] = {}
+        shared: dict[Any, Any] = {}
         for number, item in enumerate(found):
             if isinstance(item, ArticleResult):
                 found[number] = _shared(item, shared)
@@ -90,7 +91,7 @@ class ArticleInputs:
             for rel_path, text in store.article_results(source):
                 number = positions.get(rel_path, -1)
                 if number >= 0:
-                    found[number] = _shared(result_from_json(text), shared)
+                    found[number] = result_from_json(text, shared)
         missing = [item for item in found if isinstance(item, CachedArticle)]
         if missing:  # the store lost rows it listed a moment ago (another process?): say which
             raise InputError(missing[0].rel_path, "its cached result vanished from the store during the build; "
@@ -98,7 +99,7 @@ class ArticleInputs:
         return [item for item in found if isinstance(item, ArticleResult)]
 
 
-def _shared(result: ArticleResult, shared: dict[object, object]) -> ArticleResult:
+def _shared(result: ArticleResult, shared: dict[Any, Any]) -> ArticleResult:
     """``result`` with its entry's category paths, tags and authors replaced by equal ones seen before
     (a large site repeats them in every entry: kept once, memory stays with the metadata)."""
     entry = result.entry
@@ -109,7 +110,7 @@ def _shared(result: ArticleResult, shared: dict[object, object]) -> ArticleResul
     authors = shared.setdefault(entry.authors, entry.authors)
     if categories is entry.categories and tags is entry.tags and authors is entry.authors:
         return result
-    return replace(result, entry=replace(entry, categories=categories, tags=tags, authors=authors))  # type: ignore[arg-type]
+    return replace(result, entry=replace(entry, categories=categories, tags=tags, authors=authors))
 
 
 WRITE_BATCH = 2000
