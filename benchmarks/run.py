@@ -548,7 +548,8 @@ def main(argv: list[str] | None = None) -> int:
                         "100000).")
     parser.add_argument("--curve", type=int, nargs="+", help="Extra article counts for the plot (cold and "
                         "no-change only; default 10 100 1000).")
-    parser.add_argument("--million", action="store_true", help="Also build 1,000,000 generated articles.")
+    parser.add_argument("--million", action="store_true", help="Also build 1,000,000 generated articles (cold and "
+                        "no-change, on the curve).")
     parser.add_argument("--feeds", type=int, help="Upstream feeds (default 200).")
     parser.add_argument("--entries", type=int, help="Entries per upstream feed (default 50).")
     parser.add_argument("--plot", type=Path, help=f"Where the PNG goes (default {PLOT.relative_to(ROOT)}; "
@@ -564,8 +565,8 @@ def main(argv: list[str] | None = None) -> int:
     quick = args.quick
     sizes = args.sizes or ([100] if quick else [10_000, 100_000])
     curve = args.curve or ([10] if quick else [10, 100, 1000])
-    if args.million:
-        sizes = [*sizes, 1_000_000]
+    if args.million:  # cold and no-change only (a point of the curve): the other scenarios add nothing there
+        curve = [*curve, 1_000_000]
     feeds = args.feeds or (4 if quick else 200)
     entries = args.entries or (5 if quick else 50)
     peers = not (quick or args.no_peers)
