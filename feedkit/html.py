@@ -322,28 +322,80 @@ def _carries_nothing(element: etree._Element) -> bool:
     return element.tag not in KEEP_EMPTY and not len(element) and not (element.text or "").strip()
 
 
+def _fold_space_run(match: re.Match[str]) -> str:
+    return "\n" if "\n" in match.group(0) else " "
+
+
 def _fold_html_space(text: str | None) -> str | None:
-    return _HTML_SPACE_RUN.sub(lambda m: "\n" if "\n" in m.group(0) else " ", text) if text else text
+    """A whitespace run holding a line break becomes one ``\n``, any other one blank."""
+    if text and _SPACE_TO_FOLD.search(text):
+        return _HTML_SPACE_RUN.sub(_fold_space_run, text)
+    return text
 
 
-def _tidy(html: str) -> str:
-    """One round of stage 3: drop elements left empty, fold whitespace, sanitize again."""
-    root = _parse_fragment(html)
-    if root is None:
-        return ""
-    for element in reversed(_elements(root)):  # children before their parents
+_SPACE_TO_FOLD = re.compile(r"[\t\r\f]|[ \n]{2}")
+"""Text :func:`_fold_html_space` changes: a run longer than one character, or tab, CR, FF."""
+_HTML_SPACE = " \t\r\n\f"
+
+
+def _tidy_tree(root: etree._Element) -> None:
+    """Stage 3 on a parsed fragment: drop elements left empty, fold whitespace outside ``<pre>``."""
+    elements = _elements(root)
+    removed = False
+    for element in reversed(elements):  # children before their parents
         if _carries_nothing(element):
             _remove(element)
-    for element in [root, *_elements(root)]:
-        preformatted = any(a.tag in ("pre", "textarea") for a in element.iterancestors())
-        if not preformatted and element.tag != "pre":
+            removed = True
+    if removed:
+        elements = _elements(root)
+    root.text = _fold_html_space(root.text)
+    preformatted = {inner for outer in root.iter("pre", "textarea") for inner in outer.iterdescendants()}
+    for element in elements:
+        if element in preformatted:
+            if element.tag == "pre" and element.text:
+                element.text = element.text.lstrip("\r\n")
+            continue
+        if element.tag == "pre":
+            if element.text:
+                # HTML parsers drop one newline right after <pre> on every parse: only none is stable
+                element.text = element.text.lstrip("\r\n")
+        elif _SPACE_TO_FOLD.search(element.text or ""):
             element.text = _fold_html_space(element.text)
-        elif element.tag == "pre" and element.text:
-            # HTML parsers drop one newline right after <pre> on every parse: only none is stable
-            element.text = element.text.lstrip("\r\n")
-        if not preformatted:
+        if _SPACE_TO_FOLD.search(element.tail or ""):
             element.tail = _fold_html_space(element.tail)
-    return _sanitize(_serialize_fragment(root)).strip(" \t\r\n\f")
+
+
+def _tidy(html: str) -> tuple[str, str | None]:
+    """One round of stage 3 on sanitized HTML: the new result, and the tree it came from serialized
+    (None if there was nothing to parse)."""
+    root = _parse_fragment(html)
+    if root is None:
+        return "", None
+    _tidy_tree(root)
+    serialized = _serialize_fragment(root)
+    return _sanitize(serialized).strip(_HTML_SPACE), serialized
+
+
+def _settle(result: str) -> str:
+    """Stage 3 until the output stops changing (at most :data:`_MAX_TIDY_ROUNDS` rounds).
+
+    A round parses, tidies, serializes and sanitizes.  The round that would only confirm a
+    result is replaced by a cheaper test: if lxml reads the new result back as exactly the tree
+    just serialized (ends stripped), that tree is already tidy, so the round would tidy nothing
+    and sanitize the same markup again, which gives the same result."""
+    for _ in range(_MAX_TIDY_ROUNDS):
+        tidied, serialized = _tidy(result)
+        if tidied == result:
+            break
+        result = tidied
+        if serialized is not None and _reads_back_as(tidied, serialized.strip(_HTML_SPACE)):
+            break
+    return result
+
+
+def _reads_back_as(html: str, serialized: str) -> bool:
+    root = _parse_fragment(html)
+    return root is not None and _serialize_fragment(root) == serialized
 
 
 def clean_html(
@@ -367,13 +419,7 @@ def clean_html(
     if root is None:
         return ""
     _prepare(root, base_url, drop_selectors, drop_boilerplate, log)
-    prepared = _serialize_fragment(root)
-    result = _sanitize(prepared)
-    for _ in range(_MAX_TIDY_ROUNDS):
-        tidied = _tidy(result)
-        if tidied == result:
-            break
-        result = tidied
+    result = _settle(_sanitize(_serialize_fragment(root)))
     if log is not None:
         _log_sanitizer(root, result, log)
     return result
