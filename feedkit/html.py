@@ -22,7 +22,13 @@
    outside ``<pre>`` are folded (a run holding a line break becomes one ``\\n``) and nh3
    runs again.  libxml2's HTML4-era parser nests some markup differently from HTML5
    parsers such as nh3's (it closes ``<ul>`` before ``<pre>``, ``<b>`` before ``<p>``), so
-   this round repeats until the output stops changing: ``clean_html`` is idempotent.
+   this round repeats until the output stops changing: ``clean_html`` is idempotent.  A round
+   that would only confirm the result is skipped when lxml reads the result back as the tree
+   it was made from (see :func:`_settle`).
+
+Speed (issue #9): a typical body costs three lxml parses (the input, the first sanitized
+result, the read-back) and two nh3 passes, all in C; the Python loops look only at the
+elements a step needs.  ``tests/test_html_equivalence.py`` pins the outputs.
 """
 
 from __future__ import annotations
@@ -147,7 +153,7 @@ def _serialize_fragment(root: etree._Element) -> str:
 
 def _elements(root: etree._Element) -> list[etree._Element]:
     """Every element below ``root`` (no comments), parents before their children."""
-    return [element for element in root.iterdescendants() if isinstance(element.tag, str)]
+    return list(root.iterdescendants(etree.Element))
 
 
 def _remove(element: etree._Element) -> None:
@@ -267,7 +273,7 @@ def _prepare(root: etree._Element, base_url: str | None, drop_selectors: Sequenc
             _remove(element)
     if boilerplate:
         total_text = _text_size(root)
-        for element in cast(list[etree._Element], root.xpath("descendant::*[@class or @id]")):
+        for element in [e for e in root.iterdescendants(etree.Element) if not _NAME_ATTRIBUTES.isdisjoint(e.keys())]:
             if _attached(element, root) and _looks_like_boilerplate(element, total_text):
                 if log is not None:
                     log.append(f"boilerplate (drop_boilerplate): {_describe(element)}")
@@ -279,7 +285,9 @@ def _prepare(root: etree._Element, base_url: str | None, drop_selectors: Sequenc
                 if log is not None:
                     log.append(f"drop_selectors {selector!r}: {_describe(element)}")
                 _remove(element)
-    for element in cast(list[etree._Element], root.xpath(_URL_HOLDERS)):
+    url_holders = [element for element in root.iterdescendants(etree.Element)
+                   if element.tag == "img" or element.tag == "a" or not _URL_ATTRIBUTE_SET.isdisjoint(element.keys())]
+    for element in url_holders:
         before = {name: value for name in _URL_ATTRIBUTES if (value := element.get(name))} if log is not None else {}
         _fix_urls(element, base_url)
         for name, value in before.items():
@@ -295,8 +303,8 @@ def _prepare(root: etree._Element, base_url: str | None, drop_selectors: Sequenc
 
 
 _URL_ATTRIBUTES = ("href", "src", "poster", "srcset")
-_URL_HOLDERS = "descendant::*[@href or @src or @poster or @srcset or self::img or self::a]"
-"""The elements stage 1 looks at for URLs (the others have nothing to fix or drop)."""
+_URL_ATTRIBUTE_SET = frozenset(_URL_ATTRIBUTES)
+_NAME_ATTRIBUTES = frozenset(("class", "id"))
 
 
 def _attached(element: etree._Element, root: etree._Element) -> bool:
@@ -349,36 +357,33 @@ def _fold_html_space(text: str | None) -> str | None:
     return text
 
 
-_SPACE_TO_FOLD = re.compile(r"[\t\r\f]|[ \n]{2}")
-"""Text :func:`_fold_html_space` changes: a run longer than one character, or tab, CR, FF."""
+_SPACE_TO_FOLD = re.compile(r"[ \t\r\n\f](?:(?<=[\t\r\f])|[ \t\r\n\f])")
+"""Text :func:`_fold_html_space` changes: a run longer than one character, or tab, CR, FF
+(written to start with a character class, which the regex engine skips to quickly)."""
 _HTML_SPACE = " \t\r\n\f"
 
 
 def _tidy_tree(root: etree._Element) -> None:
-    """Stage 3 on a parsed fragment: drop elements left empty, fold whitespace outside ``<pre>``."""
-    elements = _elements(root)
-    removed = False
-    for element in reversed(elements):  # children before their parents
+    """Stage 3 on a parsed fragment: drop elements left empty, fold whitespace outside ``<pre>``.
+
+    One pass, children before their parents and later siblings before earlier ones: removing
+    an element changes only its parent's text or its previous sibling's tail, so each text is
+    final when its element comes up (and folding a run twice gives what folding it once does)."""
+    preformatted = {inner for outer in root.iter("pre", "textarea") for inner in outer.iterdescendants()}
+    for element in reversed(_elements(root)):
         if _carries_nothing(element):
             _remove(element)
-            removed = True
-    if removed:
-        elements = _elements(root)
-    root.text = _fold_html_space(root.text)
-    preformatted = {inner for outer in root.iter("pre", "textarea") for inner in outer.iterdescendants()}
-    for element in elements:
-        if element in preformatted:
-            if element.tag == "pre" and element.text:
-                element.text = element.text.lstrip("\r\n")
             continue
+        inside_pre = element in preformatted
         if element.tag == "pre":
             if element.text:
                 # HTML parsers drop one newline right after <pre> on every parse: only none is stable
                 element.text = element.text.lstrip("\r\n")
-        elif _SPACE_TO_FOLD.search(element.text or ""):
-            element.text = _fold_html_space(element.text)
-        if _SPACE_TO_FOLD.search(element.tail or ""):
-            element.tail = _fold_html_space(element.tail)
+        elif not inside_pre and (text := element.text) and _SPACE_TO_FOLD.search(text):
+            element.text = _HTML_SPACE_RUN.sub(_fold_space_run, text)
+        if not inside_pre and (tail := element.tail) and _SPACE_TO_FOLD.search(tail):
+            element.tail = _HTML_SPACE_RUN.sub(_fold_space_run, tail)
+    root.text = _fold_html_space(root.text)
 
 
 def _tidy(html: str) -> tuple[str, str | None]:
@@ -411,7 +416,23 @@ def _settle(result: str) -> str:
 
 def _reads_back_as(html: str, serialized: str) -> bool:
     root = _parse_fragment(html)
-    return root is not None and _serialize_fragment(root) == serialized
+    if root is None or _serialize_fragment(root) != serialized:
+        return False
+    _LAST_READ.value = (html, root)
+    return True
+
+
+_LAST_READ = threading.local()
+"""This thread's last result of :func:`clean_html` with the tree it was read back as: the text
+and the first image of a cleaned body are usually asked for right after it is cleaned."""
+
+
+def _read_only_tree(html: str) -> etree._Element | None:
+    """The fragment parsed, for reading only: may be the tree :func:`_reads_back_as` kept."""
+    last: tuple[str, etree._Element] | None = getattr(_LAST_READ, "value", None)
+    if last is not None and last[0] == html:
+        return last[1]
+    return _parse_fragment(html)
 
 
 def clean_html(
@@ -523,7 +544,7 @@ def _rewrite_candidate(candidate: str, rewrite: Callable[[str], str]) -> str:
 
 def first_image(html: str) -> str | None:
     """The ``src`` of the first ``<img>`` whose ``src`` is an absolute http(s) URL, else None."""
-    root = _parse_fragment(html)
+    root = _read_only_tree(html)
     for element in root.iter("img") if root is not None else ():
         src = (element.get("src") or "").strip()
         if re.match(r"(?i)https?://[^/?#\s]", src):
@@ -585,7 +606,7 @@ def html_to_text(html: str) -> str:
     headings, list items and other blocks become paragraph breaks; whitespace runs are
     folded, full-width indentation (``　　``) at paragraph starts is removed, entities are
     decoded and script/style content is skipped.  The result is stripped."""
-    root = _parse_fragment(html)
+    root = _read_only_tree(html)
     if root is None:
         return ""
     pieces = "".join(_text_pieces(root)).split("\x00")
