@@ -351,7 +351,7 @@ def _fold_space_run(match: re.Match[str]) -> str:
 
 
 def _fold_html_space(text: str | None) -> str | None:
-    """A whitespace run holding a line break becomes one ``\n``, any other one blank."""
+    """A whitespace run holding a line break becomes one ``\\n``, any other one blank."""
     if text and _SPACE_TO_FOLD.search(text):
         return _HTML_SPACE_RUN.sub(_fold_space_run, text)
     return text
@@ -415,6 +415,8 @@ def _settle(result: str) -> str:
 
 
 def _reads_back_as(html: str, serialized: str) -> bool:
+    """Does lxml parse ``html`` into a tree that serializes as ``serialized``?  If so, the tree is
+    kept for :func:`_read_only_tree`."""
     root = _parse_fragment(html)
     if root is None or _serialize_fragment(root) != serialized:
         return False
