@@ -22,7 +22,13 @@
    outside ``<pre>`` are folded (a run holding a line break becomes one ``\\n``) and nh3
    runs again.  libxml2's HTML4-era parser nests some markup differently from HTML5
    parsers such as nh3's (it closes ``<ul>`` before ``<pre>``, ``<b>`` before ``<p>``), so
-   this round repeats until the output stops changing: ``clean_html`` is idempotent.
+   this round repeats until the output stops changing: ``clean_html`` is idempotent.  A round
+   that would only confirm the result is skipped when lxml reads the result back as the tree
+   it was made from (see :func:`_settle`).
+
+Speed (issue #9): a typical body costs three lxml parses (the input, the first sanitized
+result, the read-back) and two nh3 passes, all in C; the Python loops look only at the
+elements a step needs.  ``tests/test_html_equivalence.py`` pins the outputs.
 """
 
 from __future__ import annotations
@@ -30,13 +36,12 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import cast
 from urllib.parse import urljoin, urlsplit
 
 import nh3
 from lxml import etree
-from lxml import html as lxml_html
 from lxml.cssselect import CSSSelector
 
 from feedkit.links import encode_url
@@ -92,13 +97,19 @@ def _compile_selector(selector: str) -> CSSSelector:
 _PARSERS = threading.local()
 
 
-def _parser() -> lxml_html.HTMLParser:
-    """This thread's HTML parser (lxml parsers may be reused, but not shared between threads)."""
-    parser = getattr(_PARSERS, "parser", None)
+def _parser() -> etree.HTMLParser:
+    """This thread's HTML parser (lxml parsers may be reused, but not shared between threads).
+
+    A plain :class:`lxml.etree.HTMLParser`: the tree is the one ``lxml.html``'s parser builds,
+    but without its Python element-class lookup, which ran for every element touched."""
+    parser: etree.HTMLParser | None = getattr(_PARSERS, "parser", None)
     if parser is None:
-        parser = _PARSERS.parser = lxml_html.HTMLParser(
+        parser = _PARSERS.parser = etree.HTMLParser(
             remove_comments=True, remove_pis=True, no_network=True, collect_ids=False)
     return parser
+
+
+_FULL_DOCUMENT = re.compile(r"^\s*<(?:html|!doctype)", re.IGNORECASE)
 
 
 @lru_cache(maxsize=64)
@@ -112,13 +123,27 @@ def _parse_fragment(html: str) -> etree._Element | None:
     if not html.strip():
         return None
     parser = _parser()
+    if not _FULL_DOCUMENT.match(html):
+        html = f"<html><body>{html}</body></html>"
     try:
-        root: etree._Element = lxml_html.fragment_fromstring(html, create_parent="div", parser=parser)
+        document: etree._Element | None = etree.fromstring(html, parser)
     except (etree.ParserError, ValueError):
         return None
-    for element in _elements(root):
-        if element.tag in _VOID_UNKNOWN_TO_LIBXML2:
-            _hoist_content(element)
+    if document is None or document.tag != "html":
+        return None
+    # as lxml.html.fragment_fromstring(create_parent="div") did: the body's content in a new
+    # <div>, leading text only if it is not blank; a document without a body is empty, and
+    # the content of a second body (libxml2 keeps one) follows the first's
+    root: etree._Element = parser.makeelement("div")
+    for body in document.iterchildren("body"):
+        if body.text and body.text.strip():
+            if len(root):
+                root[-1].tail = (root[-1].tail or "") + body.text
+            else:
+                root.text = (root.text or "") + body.text
+        root.extend(list(body))
+    for element in list(root.iterdescendants(*_VOID_UNKNOWN_TO_LIBXML2)):
+        _hoist_content(element)
     return root
 
 
@@ -128,7 +153,7 @@ def _serialize_fragment(root: etree._Element) -> str:
 
 def _elements(root: etree._Element) -> list[etree._Element]:
     """Every element below ``root`` (no comments), parents before their children."""
-    return [element for element in root.iterdescendants() if isinstance(element.tag, str)]
+    return list(root.iterdescendants(etree.Element))
 
 
 def _remove(element: etree._Element) -> None:
@@ -162,7 +187,9 @@ def _hoist_content(element: etree._Element) -> None:
 
 def _safe_url(value: str, base_url: str | None) -> str | None:
     """The URL resolved and encoded, or None if its scheme is not allowed or it is malformed."""
-    value = re.sub(r"[\t\r\n]|^[\x00-\x20]+|[\x00-\x20]+$", "", value)  # as browsers do: "java\tscript:"
+    if _PLAIN_WEB_URL.fullmatch(value):
+        return value  # what the lines below return for it, in a tenth of the time
+    value = _URL_BLANKS.sub("", value)  # as browsers do: "java\tscript:"
     if not value:
         return None
     try:
@@ -178,10 +205,19 @@ def _safe_url(value: str, base_url: str | None) -> str | None:
         return None
 
 
+_URL_BLANKS = re.compile(r"[\t\r\n]|^[\x00-\x20]+|[\x00-\x20]+$")
+_PLAIN_WEB_URL = re.compile(r"https?://[a-z0-9.-]+(?:/[A-Za-z0-9/._~-]*)?")
+"""An absolute URL that resolving leaves alone (``urljoin`` returns a URL with a host as it is)
+and encoding too (lower-case ASCII host, no port, query or character to escape)."""
+
+
+_SRCSET_CANDIDATE = re.compile(r"[\s,]*([^\s,]\S*)([^,]*)")
+
+
 def _safe_srcset(srcset: str, base_url: str | None) -> str | None:
     """Each candidate's URL made safe (unsafe ones dropped); URLs may hold commas."""
     candidates = []
-    for match in re.finditer(r"[\s,]*([^\s,]\S*)([^,]*)", srcset):
+    for match in _SRCSET_CANDIDATE.finditer(srcset):
         url, descriptor = match.group(1), match.group(2).strip()
         safe = _safe_url(url.rstrip(",") if not descriptor else url, base_url)
         if safe is not None:
@@ -190,13 +226,13 @@ def _safe_srcset(srcset: str, base_url: str | None) -> str | None:
 
 
 def _fix_urls(element: etree._Element, base_url: str | None) -> None:
-    for name in ("href", "src", "poster", "srcset"):
+    for name in _URL_ATTRIBUTES:
         value = element.get(name)
         if value is not None:
             safe = _safe_srcset(value, base_url) if name == "srcset" else _safe_url(value, base_url)
             if safe is None:
                 del element.attrib[name]
-            else:
+            elif safe != value:
                 element.set(name, safe)
 
 
@@ -211,10 +247,7 @@ def _class_words(value: str) -> Iterator[str]:
 def _looks_like_boilerplate(element: etree._Element, total_text: int) -> bool:
     """A small element whose class or id names a QR code, share bar, ad, newsletter box, editor line."""
     names = f"{element.get('class') or ''} {element.get('id') or ''}"
-    if not names.strip():
-        return False
-    words = set(_class_words(names))
-    if not (words & BOILERPLATE_WORDS or words & BOILERPLATE_CLASSES):
+    if not _names_boilerplate(names):
         return False
     return _text_size(element) <= total_text * BOILERPLATE_MAX_SHARE
 
@@ -233,35 +266,45 @@ def _describe(element: etree._Element) -> str:
 
 def _prepare(root: etree._Element, base_url: str | None, drop_selectors: Sequence[str], boilerplate: bool,
              log: list[str] | None = None) -> None:
-    note = log.append if log is not None else lambda _text: None
-    for element in _elements(root):
-        if element.tag in DROP_WITH_CONTENT and element.getparent() is not None:
-            note(f"{element.tag} element (never kept): {_describe(element)}")
+    for element in list(root.iterdescendants(*DROP_WITH_CONTENT)):
+        if element.getparent() is not None:
+            if log is not None:
+                log.append(f"{element.tag} element (never kept): {_describe(element)}")
             _remove(element)
     if boilerplate:
         total_text = _text_size(root)
-        for element in _elements(root):
+        for element in [e for e in root.iterdescendants(etree.Element) if not _NAME_ATTRIBUTES.isdisjoint(e.keys())]:
             if _attached(element, root) and _looks_like_boilerplate(element, total_text):
-                note(f"boilerplate (drop_boilerplate): {_describe(element)}")
+                if log is not None:
+                    log.append(f"boilerplate (drop_boilerplate): {_describe(element)}")
                 _remove(element)
     _checked_selectors(tuple(drop_selectors))
     for selector in drop_selectors:
         for element in cast(list[etree._Element], _compile_selector(selector)(root)):
             if element is not root and _attached(element, root):
-                note(f"drop_selectors {selector!r}: {_describe(element)}")
+                if log is not None:
+                    log.append(f"drop_selectors {selector!r}: {_describe(element)}")
                 _remove(element)
-    for element in _elements(root):
-        before = {name: value for name in ("href", "src", "poster", "srcset") if (value := element.get(name))}
+    url_holders = [element for element in root.iterdescendants(etree.Element)
+                   if element.tag == "img" or element.tag == "a" or not _URL_ATTRIBUTE_SET.isdisjoint(element.keys())]
+    for element in url_holders:
+        before = {name: value for name in _URL_ATTRIBUTES if (value := element.get(name))} if log is not None else {}
         _fix_urls(element, base_url)
         for name, value in before.items():
-            if element.get(name) is None:
-                note(f"unsafe or unusable URL: {element.tag} {name}={value[:80]!r}")
+            if log is not None and element.get(name) is None:
+                log.append(f"unsafe or unusable URL: {element.tag} {name}={value[:80]!r}")
         if element.tag == "img" and not element.get("src"):
-            note("image without a usable src")
+            if log is not None:
+                log.append("image without a usable src")
             _remove(element)
         elif element.tag == "a" and not element.get("href"):
             _hoist_content(element)
             _remove(element)
+
+
+_URL_ATTRIBUTES = ("href", "src", "poster", "srcset")
+_URL_ATTRIBUTE_SET = frozenset(_URL_ATTRIBUTES)
+_NAME_ATTRIBUTES = frozenset(("class", "id"))
 
 
 def _attached(element: etree._Element, root: etree._Element) -> bool:
@@ -280,12 +323,21 @@ def _attribute_counts(root: etree._Element) -> tuple[dict[str, int], dict[str, i
     return tags, attributes
 
 
+@lru_cache(maxsize=1)
+def _sanitizer() -> Callable[[str], str]:
+    """``nh3.clean`` with stage 2's allowlist.  An ``nh3.Cleaner`` (nh3 0.2.20 and later) converts
+    the options once; ``nh3.clean`` converted them on every call (half its time on a 5 KB body)."""
+    tags, drop, schemes = set(ALLOWED_TAGS), set(DROP_WITH_CONTENT), set(ALLOWED_URL_SCHEMES)
+    controls = {"video": {"controls": ""}, "audio": {"controls": ""}}
+    if hasattr(nh3, "Cleaner"):
+        return nh3.Cleaner(tags=tags, clean_content_tags=drop, attributes=ALLOWED_ATTRIBUTES, url_schemes=schemes,
+                           link_rel=None, strip_comments=True, set_tag_attribute_values=controls).clean
+    return partial(nh3.clean, tags=tags, clean_content_tags=drop, attributes=ALLOWED_ATTRIBUTES, url_schemes=schemes,
+                   link_rel=None, strip_comments=True, set_tag_attribute_values=controls)
+
+
 def _sanitize(html: str) -> str:
-    return nh3.clean(
-        html, tags=set(ALLOWED_TAGS), clean_content_tags=set(DROP_WITH_CONTENT), attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=set(ALLOWED_URL_SCHEMES), link_rel=None, strip_comments=True,
-        set_tag_attribute_values={"video": {"controls": ""}, "audio": {"controls": ""}},
-    )
+    return _sanitizer()(html)
 
 
 def _carries_nothing(element: etree._Element) -> bool:
@@ -294,28 +346,95 @@ def _carries_nothing(element: etree._Element) -> bool:
     return element.tag not in KEEP_EMPTY and not len(element) and not (element.text or "").strip()
 
 
+def _fold_space_run(match: re.Match[str]) -> str:
+    return "\n" if "\n" in match.group(0) else " "
+
+
 def _fold_html_space(text: str | None) -> str | None:
-    return _HTML_SPACE_RUN.sub(lambda m: "\n" if "\n" in m.group(0) else " ", text) if text else text
+    """A whitespace run holding a line break becomes one ``\\n``, any other one blank."""
+    if text and _SPACE_TO_FOLD.search(text):
+        return _HTML_SPACE_RUN.sub(_fold_space_run, text)
+    return text
 
 
-def _tidy(html: str) -> str:
-    """One round of stage 3: drop elements left empty, fold whitespace, sanitize again."""
-    root = _parse_fragment(html)
-    if root is None:
-        return ""
-    for element in reversed(_elements(root)):  # children before their parents
+_SPACE_TO_FOLD = re.compile(r"[ \t\r\n\f](?:(?<=[\t\r\f])|[ \t\r\n\f])")
+"""Text :func:`_fold_html_space` changes: a run longer than one character, or tab, CR, FF
+(written to start with a character class, which the regex engine skips to quickly)."""
+_HTML_SPACE = " \t\r\n\f"
+
+
+def _tidy_tree(root: etree._Element) -> None:
+    """Stage 3 on a parsed fragment: drop elements left empty, fold whitespace outside ``<pre>``.
+
+    One pass, children before their parents and later siblings before earlier ones: removing
+    an element changes only its parent's text or its previous sibling's tail, so each text is
+    final when its element comes up (and folding a run twice gives what folding it once does)."""
+    preformatted = {inner for outer in root.iter("pre", "textarea") for inner in outer.iterdescendants()}
+    for element in reversed(_elements(root)):
         if _carries_nothing(element):
             _remove(element)
-    for element in [root, *_elements(root)]:
-        preformatted = any(a.tag in ("pre", "textarea") for a in element.iterancestors())
-        if not preformatted and element.tag != "pre":
-            element.text = _fold_html_space(element.text)
-        elif element.tag == "pre" and element.text:
-            # HTML parsers drop one newline right after <pre> on every parse: only none is stable
-            element.text = element.text.lstrip("\r\n")
-        if not preformatted:
-            element.tail = _fold_html_space(element.tail)
-    return _sanitize(_serialize_fragment(root)).strip(" \t\r\n\f")
+            continue
+        inside_pre = element in preformatted
+        if element.tag == "pre":
+            if element.text:
+                # HTML parsers drop one newline right after <pre> on every parse: only none is stable
+                element.text = element.text.lstrip("\r\n")
+        elif not inside_pre and (text := element.text) and _SPACE_TO_FOLD.search(text):
+            element.text = _HTML_SPACE_RUN.sub(_fold_space_run, text)
+        if not inside_pre and (tail := element.tail) and _SPACE_TO_FOLD.search(tail):
+            element.tail = _HTML_SPACE_RUN.sub(_fold_space_run, tail)
+    root.text = _fold_html_space(root.text)
+
+
+def _tidy(html: str) -> tuple[str, str | None]:
+    """One round of stage 3 on sanitized HTML: the new result, and the tree it came from serialized
+    (None if there was nothing to parse)."""
+    root = _parse_fragment(html)
+    if root is None:
+        return "", None
+    _tidy_tree(root)
+    serialized = _serialize_fragment(root)
+    return _sanitize(serialized).strip(_HTML_SPACE), serialized
+
+
+def _settle(result: str) -> str:
+    """Stage 3 until the output stops changing (at most :data:`_MAX_TIDY_ROUNDS` rounds).
+
+    A round parses, tidies, serializes and sanitizes.  The round that would only confirm a
+    result is replaced by a cheaper test: if lxml reads the new result back as exactly the tree
+    just serialized (ends stripped), that tree is already tidy, so the round would tidy nothing
+    and sanitize the same markup again, which gives the same result."""
+    for _ in range(_MAX_TIDY_ROUNDS):
+        tidied, serialized = _tidy(result)
+        if tidied == result:
+            break
+        result = tidied
+        if serialized is not None and _reads_back_as(tidied, serialized.strip(_HTML_SPACE)):
+            break
+    return result
+
+
+def _reads_back_as(html: str, serialized: str) -> bool:
+    """Does lxml parse ``html`` into a tree that serializes as ``serialized``?  If so, the tree is
+    kept for :func:`_read_only_tree`."""
+    root = _parse_fragment(html)
+    if root is None or _serialize_fragment(root) != serialized:
+        return False
+    _LAST_READ.value = (html, root)
+    return True
+
+
+_LAST_READ = threading.local()
+"""This thread's last result of :func:`clean_html` with the tree it was read back as: the text
+and the first image of a cleaned body are usually asked for right after it is cleaned."""
+
+
+def _read_only_tree(html: str) -> etree._Element | None:
+    """The fragment parsed, for reading only: may be the tree :func:`_reads_back_as` kept."""
+    last: tuple[str, etree._Element] | None = getattr(_LAST_READ, "value", None)
+    if last is not None and last[0] == html:
+        return last[1]
+    return _parse_fragment(html)
 
 
 def clean_html(
@@ -339,13 +458,7 @@ def clean_html(
     if root is None:
         return ""
     _prepare(root, base_url, drop_selectors, drop_boilerplate, log)
-    prepared = _serialize_fragment(root)
-    result = _sanitize(prepared)
-    for _ in range(_MAX_TIDY_ROUNDS):
-        tidied = _tidy(result)
-        if tidied == result:
-            break
-        result = tidied
+    result = _settle(_sanitize(_serialize_fragment(root)))
     if log is not None:
         _log_sanitizer(root, result, log)
     return result
@@ -369,7 +482,12 @@ def _log_sanitizer(prepared: etree._Element, result: str, log: list[str]) -> Non
 
 def is_boilerplate_class(name: str) -> bool:
     """Would ``drop_boilerplate`` take an element of this ``class`` for boilerplate (when it is small)?"""
-    words = set(_class_words(name))
+    return _names_boilerplate(name)
+
+
+@lru_cache(maxsize=1024)
+def _names_boilerplate(names: str) -> bool:
+    words = set(_class_words(names))
     return bool(words & BOILERPLATE_WORDS or words & BOILERPLATE_CLASSES)
 
 
@@ -428,7 +546,7 @@ def _rewrite_candidate(candidate: str, rewrite: Callable[[str], str]) -> str:
 
 def first_image(html: str) -> str | None:
     """The ``src`` of the first ``<img>`` whose ``src`` is an absolute http(s) URL, else None."""
-    root = _parse_fragment(html)
+    root = _read_only_tree(html)
     for element in root.iter("img") if root is not None else ():
         src = (element.get("src") or "").strip()
         if re.match(r"(?i)https?://[^/?#\s]", src):
@@ -443,8 +561,10 @@ _TEXT_BLOCKS = _names(
 _PARAGRAPH, _LINE = "\x00P", "\x00L"  # break markers; NUL never survives parsing
 
 
-def _text_pieces(root: etree._Element) -> Iterator[str]:
+def _text_pieces(root: etree._Element) -> list[str]:
     """Whitespace-folded text and break markers of a fragment, in document order."""
+    pieces: list[str] = []
+    add = pieces.append
     skipping = in_pre = 0
     for event, element in etree.iterwalk(root, events=("start", "end")):
         tag = element.tag if isinstance(element.tag, str) else "script"
@@ -452,20 +572,31 @@ def _text_pieces(root: etree._Element) -> Iterator[str]:
             skipping += tag in DROP_WITH_CONTENT
             in_pre += tag == "pre"
             if not skipping:
-                yield _PARAGRAPH if tag in _TEXT_BLOCKS else _LINE if tag in ("br", "tr") else ""
-                yield _text_piece(element.text, in_pre)
+                if tag in _TEXT_BLOCKS:
+                    add(_PARAGRAPH)
+                elif tag == "br" or tag == "tr":
+                    add(_LINE)
+                text = element.text
+                if text:
+                    add(text.replace("\n", _LINE) if in_pre else _TEXT_SPACE_RUN.sub(" ", text))
         else:
-            yield _PARAGRAPH if not skipping and tag in _TEXT_BLOCKS else " " if tag in ("td", "th") else ""
+            if not skipping and tag in _TEXT_BLOCKS:
+                add(_PARAGRAPH)
+            elif tag == "td" or tag == "th":
+                add(" ")
             skipping -= tag in DROP_WITH_CONTENT
             in_pre -= tag == "pre"
             if not skipping and element is not root:
-                yield _text_piece(element.tail, in_pre)
+                tail = element.tail
+                if tail:
+                    add(tail.replace("\n", _LINE) if in_pre else _TEXT_SPACE_RUN.sub(" ", tail))
+    return pieces
 
 
-def _text_piece(text: str | None, in_pre: int) -> str:
-    if in_pre:
-        return (text or "").replace("\n", _LINE)
-    return re.sub(r"[ \t\r\n\f\v\xa0]+", " ", text or "")
+_TEXT_SPACE_RUN = re.compile(r"[ \t\r\n\f\v\xa0]+")
+_BREAK_RUN = re.compile(r"\x00[PL](?: *\x00[PL])* *")
+"""Break markers with the blanks between and after them (the blanks before were cut)."""
+_BLANK_LINES = re.compile(r"\n{3,}")
 
 
 def _breaks(match: re.Match[str]) -> str:
@@ -477,9 +608,11 @@ def html_to_text(html: str) -> str:
     headings, list items and other blocks become paragraph breaks; whitespace runs are
     folded, full-width indentation (``　　``) at paragraph starts is removed, entities are
     decoded and script/style content is skipped.  The result is stripped."""
-    root = _parse_fragment(html)
+    root = _read_only_tree(html)
     if root is None:
         return ""
-    text = re.sub(r" *(?:\x00[PL] *)+", _breaks, "".join(_text_pieces(root)))
-    text = re.sub(r"(?m)^[ \u3000]+| +$", "", text)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    pieces = "".join(_text_pieces(root)).split("\x00")
+    pieces[:-1] = [piece.rstrip(" ") for piece in pieces[:-1]]  # the blanks before each marker
+    text = _BREAK_RUN.sub(_breaks, "\x00".join(pieces))
+    text = "\n".join(line.lstrip(" \u3000").rstrip(" ") for line in text.split("\n"))
+    return _BLANK_LINES.sub("\n\n", text).strip()

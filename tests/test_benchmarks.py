@@ -15,6 +15,14 @@ def test_build_benchmark_smoke(capsys: pytest.CaptureFixture[str]) -> None:
     assert "x floor" in capsys.readouterr().out
 
 
+def test_html_benchmark_smoke(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks import bench_html
+
+    assert bench_html.main(["--bodies", "20", "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "floor: lxml parse + nh3.clean" in out and "x floor" in out
+
+
 def test_serve_load_benchmark_smoke(capsys: pytest.CaptureFixture[str]) -> None:
     from benchmarks import serve_load
 

@@ -76,6 +76,14 @@ def test_parser_disagreements_still_give_a_stable_result(html: str) -> None:
     assert ">x<" in out and clean(out) == out
 
 
+def test_whole_documents_give_their_bodies() -> None:
+    """lxml.html's fragment parser asserted exactly one <body>: these raised AssertionError."""
+    for html in ("<html></html>", "<html><head><title>t</title></head></html>", "<html><frameset></frameset></html>"):
+        assert clean(html) == "" and html_to_text(html) == "" and first_image(html) is None
+    assert clean("<html><body><p>a</p></body><body>b</body></html>") == "<p>a</p>b"
+    assert clean("<!doctype html><html><head><title>t</title></head><body class=c><p>x</p></body></html>") == "<p>x</p>"
+
+
 def test_comments_are_removed() -> None:
     assert clean("<p>a<!-- secret -->b</p><!-- news_keyword_pub,stock, -->") == "<p>ab</p>"
 
