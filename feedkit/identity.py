@@ -12,6 +12,7 @@ import unicodedata
 import uuid
 from collections.abc import Mapping
 from datetime import datetime, tzinfo
+from functools import lru_cache
 from pathlib import PurePosixPath
 from urllib.parse import urljoin
 
@@ -29,6 +30,7 @@ UNSAFE_ID_SCHEMES = frozenset({"javascript", "vbscript", "data", "file"})
 """An id in one of these schemes is never published as written (a reader might follow it as a link)."""
 
 
+@lru_cache(maxsize=1024)  # an article's id and its permalink both ask, one after the other
 def id_key(rel_path: str) -> str:
     """The part of an article's path that identifies it: posix, NFC, without extension."""
     posix = PurePosixPath(rel_path.replace("\\", "/"))
@@ -105,7 +107,7 @@ def permalink(
         "post_title": title.replace("/", "-"),
         "category": first_category,
         "id": (front_matter_id or name).replace("/", "-"),
-        "hash": uuid.uuid5(ID_NAMESPACE, key).hex[:12],
+        "hash": uuid.uuid5(ID_NAMESPACE, key).hex[:12] if ":hash" in pattern else "",
         "short_year": f"{local.year % 100:02d}",
     }
 
