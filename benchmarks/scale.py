@@ -1,6 +1,6 @@
 """Scale simulation: N ``feedkit run`` daemons on one PostgreSQL store, polling generated upstreams.
 
-    python3 dev.py scale                                        # 1, 2, 3 daemons × 10,000 upstreams
+    python3 dev.py scale                                        # 1, 2, 3 daemons × 10,000 upstreams (~20 min)
     python -m benchmarks.scale --daemons 2 --upstreams 200 --seconds 20 --interval 8   # the smoke run
 
 A benchmark, not a test: it measures, and only the smoke run in tests/test_benchmarks.py asserts
@@ -18,7 +18,7 @@ A benchmark, not a test: it measures, and only the smoke run in tests/test_bench
 5. after ``--seconds`` the daemons get SIGTERM.
 
 Reported per N: polls per second (requests the generator answered in the window), each daemon's share
-(the ``poll`` lines of its log), how long until every upstream had been polled once, duplicate polls (a
+(the requests with its User-Agent: the configs differ in nothing else), how long until every upstream had been polled once, duplicate polls (a
 request for a feed less than half an interval after the previous one: one round polled twice; must be 0),
 and publish latency (a change in an upstream to its entry in a published file), split into the wait for
 the poll (the interval: up to ``--interval``) and poll to published (feedkit's own delay).  A table on
@@ -53,6 +53,7 @@ from benchmarks.run import CACHE, child_env, interrupt, load, say, version
 from benchmarks.upstream_server import send
 
 BASE_DATE = datetime(2026, 1, 1, tzinfo=UTC).timestamp()
+USER_AGENT = "feedkit-scale daemon "
 STOP_GRACE = 30.0
 """Seconds a daemon may take to stop after SIGTERM before it is killed."""
 
@@ -63,6 +64,7 @@ STOP_GRACE = 30.0
 class Hit:
     at: float  # time.monotonic()
     status: int
+    daemon: int  # from the User-Agent (each daemon's config names it); 0: unknown
 
 
 class Upstreams(ThreadingHTTPServer):
@@ -119,9 +121,10 @@ class Upstreams(ThreadingHTTPServer):
         modified = email.utils.formatdate(max(at for _g, _t, at in items), usegmt=True)
         return body, '"' + hashlib.sha1(body).hexdigest()[:16] + '"', modified
 
-    def record(self, k: int, status: int) -> None:
+    def record(self, k: int, status: int, agent: str) -> None:
+        daemon = agent.removeprefix(USER_AGENT)
         with self.lock:
-            self.hits[k].append(Hit(time.monotonic(), status))
+            self.hits[k].append(Hit(time.monotonic(), status, int(daemon) if daemon.isdigit() else 0))
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -137,7 +140,7 @@ class _Handler(BaseHTTPRequestHandler):
         body, etag, modified = self.server.feed(k)
         inm, ims = self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since")
         fresh = inm == etag if inm is not None else ims == modified
-        self.server.record(k, 304 if fresh else 200)
+        self.server.record(k, 304 if fresh else 200, self.headers.get("User-Agent", ""))
         headers = {"ETag": etag, "Last-Modified": modified}
         if fresh:
             send(self, 304, b"", headers)
@@ -194,7 +197,8 @@ class Watcher:
                         change.published = now
 
 
-def write_config(folder: Path, upstreams: Upstreams, store_url: str, interval: float) -> Path:
+def write_config(folder: Path, upstreams: Upstreams, store_url: str, interval: float, daemon: int) -> Path:
+    """Daemon ``daemon``'s config: the same for all but the User-Agent, which tells the generator who polled."""
     feeds = "".join(f'\n[[feeds]]\nname = "u{k:05d}"\nurl = "{upstreams.url(k)}"\ninterval = {interval:g}\n'
                     for k in range(upstreams.count))
     text = f"""# written by benchmarks/scale.py
@@ -213,18 +217,19 @@ categories = false
 [fetch]
 allow_hosts = ["127.0.0.1:{upstreams.port}"]
 per_host = 8   # every upstream is on 127.0.0.1 here; on the internet they are on many hosts
+user_agent = "{USER_AGENT}{daemon}"
 {feeds}"""
-    path = folder / "feedkit.toml"
+    path = folder / f"feedkit{daemon}.toml"
     path.write_text(text, encoding="utf-8")
     return path
 
 
-def start_daemons(count: int, config: Path, folder: Path, debounce: float) -> list[tuple[subprocess.Popen[bytes],
-                                                                                               Path, Path]]:
+def start_daemons(configs: list[Path], folder: Path, debounce: float) -> list[tuple[subprocess.Popen[bytes], Path,
+                                                                                      Path]]:
     env = child_env()
     env.pop("FEEDKIT_STORE_URL", None)  # it would override the config's store
     daemons = []
-    for i in range(count):
+    for i, config in enumerate(configs):
         out, log = folder / f"out{i + 1}", folder / f"daemon{i + 1}.log"
         with log.open("wb") as stream:
             process = subprocess.Popen(
@@ -278,9 +283,9 @@ def daemon_figures(log: Path) -> dict[str, Any]:
 def run_one(daemons: int, upstreams: Upstreams, store_url: str, folder: Path, args: argparse.Namespace
             ) -> dict[str, Any]:
     upstreams.reset()
-    config = write_config(folder, upstreams, store_url, args.interval)
+    configs = [write_config(folder, upstreams, store_url, args.interval, i) for i in range(1, daemons + 1)]
     started = time.monotonic()
-    running = start_daemons(daemons, config, folder, args.debounce)
+    running = start_daemons(configs, folder, args.debounce)
     watcher = Watcher([out for _p, out, _l in running])
     swept: float | None = None
     changed = False
@@ -328,6 +333,9 @@ def figures(daemons: int, upstreams: Upstreams, watcher: Watcher, running: list[
         change.polled = min(later, default=None)
     published = [c for c in watcher.changes if c.published is not None]
     per_daemon = [daemon_figures(log) for _p, _o, log in running]
+    polled_by = Counter(hit.daemon for feed_hits in hits.values() for hit in feed_hits)
+    for i, daemon in enumerate(per_daemon, 1):
+        daemon["requests"] = polled_by[i]
     first = [min(hit.at for hit in feed_hits) for feed_hits in hits.values() if feed_hits]
 
     def spread(values: list[float]) -> dict[str, float] | None:
@@ -364,7 +372,7 @@ def table(results: list[dict[str, Any]]) -> str:
             "change → published, median / max | of which poll → published | builds (standby) | errors |",
             "|---|---|---|---|---|---|---|---|"]
     for r in results:
-        each = " + ".join(str(round(d["polls"] / r["window"], 1)) for d in r["per_daemon"])
+        each = " + ".join(str(round(d["requests"] / r["window"], 1)) for d in r["per_daemon"])
         swept = "not within the window" if r["all_polled_after"] is None else f"{r['all_polled_after']:.0f} s"
         if r["all_polled_after"] is None:
             swept += f" ({r['polled_upstreams']:,} of {r['upstreams']:,})"
@@ -380,9 +388,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--daemons", type=int, nargs="+", default=[1, 2, 3], help="Daemon counts, one run each.")
     parser.add_argument("--upstreams", type=int, default=10_000, help="Generated upstream feeds (default 10000).")
-    parser.add_argument("--seconds", type=float, default=240.0, help="Window of each run (default 240).")
-    parser.add_argument("--interval", type=float, default=120.0, help="Every feed's interval in seconds (default "
-                        "120).")
+    parser.add_argument("--seconds", type=float, default=360.0, help="Window of each run (default 360).")
+    parser.add_argument("--interval", type=float, default=180.0, help="Every feed's interval in seconds (default "
+                        "180).")
     parser.add_argument("--changes", type=int, default=10, help="Upstreams that get a new entry (default 10).")
     parser.add_argument("--debounce", type=float, default=2.0, help="The daemons' --debounce (default 2, theirs).")
     parser.add_argument("--results", type=Path, default=CACHE / "scale.json", help="Where the JSON goes.")
@@ -421,7 +429,7 @@ def main(argv: list[str] | None = None) -> int:
                     keep.mkdir(parents=True, exist_ok=True)
                     for path in folder.glob("*.log"):
                         (keep / path.name).write_bytes(path.read_bytes())
-                    (keep / "feedkit.toml").write_bytes((folder / "feedkit.toml").read_bytes())
+                    (keep / "feedkit1.toml").write_bytes((folder / "feedkit1.toml").read_bytes())
                 for i, daemon in enumerate(result["per_daemon"], 1):
                     if daemon["errors"]:
                         tail = (folder / f"daemon{i}.log").read_text(encoding="utf-8", errors="replace")
