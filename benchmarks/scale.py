@@ -1,6 +1,6 @@
 """Scale simulation: N ``feedkit run`` daemons on one PostgreSQL store, polling generated upstreams.
 
-    python3 dev.py scale                                        # 1, 2, 3 daemons × 10,000 upstreams (~20 min)
+    python3 dev.py scale                                        # 1, 2, 3 daemons × 10,000 upstreams (~22 min)
     python -m benchmarks.scale --daemons 2 --upstreams 200 --seconds 20 --interval 8   # the smoke run
 
 A benchmark, not a test: it measures, and only the smoke run in tests/test_benchmarks.py asserts
@@ -17,12 +17,13 @@ A benchmark, not a test: it measures, and only the smoke run in tests/test_bench
    ``--changes`` upstreams, and the run watches every daemon's ``all/feed.json`` for them;
 5. after ``--seconds`` the daemons get SIGTERM.
 
-Reported per N: polls per second (requests the generator answered in the window), each daemon's share
-(the requests with its User-Agent: the configs differ in nothing else), how long until every upstream had been polled once, duplicate polls (a
-request for a feed less than half an interval after the previous one: one round polled twice; must be 0),
-and publish latency (a change in an upstream to its entry in a published file), split into the wait for
-the poll (the interval: up to ``--interval``) and poll to published (feedkit's own delay).  A table on
-stdout, everything as JSON in .cache/bench/scale.json.  Only 127.0.0.1 is used; the daemons, the server
+Reported per N: how long until every upstream had been polled once (the first round: every upstream is
+due at once, so this is what N daemons can poll), polls per second (requests the generator answered in
+the window), each daemon's share (the requests with its User-Agent: the configs differ in nothing else),
+duplicate polls (a request for a feed less than half an interval after the previous one: one round
+polled twice; must be 0), and publish latency (a change in an upstream to its entry in a published
+file), split into the wait for the poll (up to an interval) and poll to published (feedkit's own delay).
+A table on stdout, everything as JSON in .cache/bench/scale.json.  Only 127.0.0.1 is used; the daemons, the server
 and the temporary folder are gone when it ends, also after Ctrl-C or SIGTERM.
 """
 
@@ -368,17 +369,20 @@ def seconds_text(spread: dict[str, float] | None) -> str:
 
 
 def table(results: list[dict[str, Any]]) -> str:
-    rows = ["| daemons | polls/s (each daemon) | every upstream polled after | duplicate polls | "
-            "change → published, median / max | of which poll → published | builds (standby) | errors |",
+    rows = ["| daemons | every upstream polled after (polls/s) | polls/s in the window (each daemon) | "
+            "duplicate polls (shortest gap) | change → published, median / max | of which poll → published | "
+            "builds (standby) | errors |",
             "|---|---|---|---|---|---|---|---|"]
     for r in results:
         each = " + ".join(str(round(d["requests"] / r["window"], 1)) for d in r["per_daemon"])
-        swept = "not within the window" if r["all_polled_after"] is None else f"{r['all_polled_after']:.0f} s"
         if r["all_polled_after"] is None:
-            swept += f" ({r['polled_upstreams']:,} of {r['upstreams']:,})"
+            swept = f"not within the window ({r['polled_upstreams']:,} of {r['upstreams']:,})"
+        else:
+            swept = f"{r['all_polled_after']:.0f} s ({r['first_sweep_rate']:.0f})"
         builds = " + ".join(f"{d['builds']} ({d['standby_builds']})" for d in r["per_daemon"])
         published = f"{seconds_text(r['change_to_published'])} s ({r['changes_published']}/{r['changes']})"
-        rows.append(f"| {r['daemons']} | {r['polls_per_second']} ({each}) | {swept} | {r['duplicates']} | "
+        gap = "" if r["min_gap"] is None else f" ({r['min_gap']:.0f} s)"
+        rows.append(f"| {r['daemons']} | {swept} | {r['polls_per_second']} ({each}) | {r['duplicates']}{gap} | "
                     f"{published} | {seconds_text(r['polled_to_published'])} s | {builds} | "
                     f"{sum(d['errors'] for d in r['per_daemon'])} |")
     return "\n".join(rows)
@@ -388,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--daemons", type=int, nargs="+", default=[1, 2, 3], help="Daemon counts, one run each.")
     parser.add_argument("--upstreams", type=int, default=10_000, help="Generated upstream feeds (default 10000).")
-    parser.add_argument("--seconds", type=float, default=360.0, help="Window of each run (default 360).")
+    parser.add_argument("--seconds", type=float, default=400.0, help="Window of each run (default 400).")
     parser.add_argument("--interval", type=float, default=180.0, help="Every feed's interval in seconds (default "
                         "180).")
     parser.add_argument("--changes", type=int, default=10, help="Upstreams that get a new entry (default 10).")
