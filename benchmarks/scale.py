@@ -225,11 +225,14 @@ user_agent = "{USER_AGENT}{daemon}"
     return path
 
 
-def start_daemons(configs: list[Path], folder: Path, debounce: float) -> list[tuple[subprocess.Popen[bytes], Path,
-                                                                                      Path]]:
+Running = list[tuple[subprocess.Popen[bytes], Path, Path]]
+"""The daemons of a run: each process, its output folder and its log."""
+
+
+def start_daemons(configs: list[Path], folder: Path, debounce: float, daemons: Running) -> None:
+    """Start one daemon per config, each added to ``daemons`` as soon as it runs (so a Ctrl-C stops it)."""
     env = child_env()
     env.pop("FEEDKIT_STORE_URL", None)  # it would override the config's store
-    daemons = []
     for i, config in enumerate(configs):
         out, log = folder / f"out{i + 1}", folder / f"daemon{i + 1}.log"
         with log.open("wb") as stream:
@@ -238,20 +241,23 @@ def start_daemons(configs: list[Path], folder: Path, debounce: float) -> list[tu
                  "--log-format", "json", "--debounce", f"{debounce:g}"],
                 cwd=folder, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stream)
         daemons.append((process, out, log))
-    return daemons
 
 
 def stop_daemons(processes: list[subprocess.Popen[bytes]]) -> None:
-    for process in processes:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + STOP_GRACE
-    for process in processes:
-        try:
-            process.wait(max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    """SIGTERM (a clean stop: the publisher lease is released), then SIGKILL after STOP_GRACE or a Ctrl-C."""
+    try:
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + STOP_GRACE
+        for process in processes:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(max(0.1, deadline - time.monotonic()))
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
 
 
 def daemon_figures(log: Path) -> dict[str, Any]:
@@ -286,11 +292,12 @@ def run_one(daemons: int, upstreams: Upstreams, store_url: str, folder: Path, ar
     upstreams.reset()
     configs = [write_config(folder, upstreams, store_url, args.interval, i) for i in range(1, daemons + 1)]
     started = time.monotonic()
-    running = start_daemons(configs, folder, args.debounce)
-    watcher = Watcher([out for _p, out, _l in running])
+    running: Running = []
+    watcher = Watcher([folder / f"out{i}" for i in range(1, daemons + 1)])
     swept: float | None = None
     changed = False
     try:
+        start_daemons(configs, folder, args.debounce, running)
         while (now := time.monotonic()) < started + args.seconds:
             time.sleep(0.2)
             watcher.look()
@@ -315,9 +322,8 @@ def run_one(daemons: int, upstreams: Upstreams, store_url: str, folder: Path, ar
     return figures(daemons, upstreams, watcher, running, started, ended, swept, args)
 
 
-def figures(daemons: int, upstreams: Upstreams, watcher: Watcher, running: list[tuple[subprocess.Popen[bytes],
-            Path, Path]], started: float, ended: float, swept: float | None, args: argparse.Namespace
-            ) -> dict[str, Any]:
+def figures(daemons: int, upstreams: Upstreams, watcher: Watcher, running: Running, started: float, ended: float,
+            swept: float | None, args: argparse.Namespace) -> dict[str, Any]:
     with upstreams.lock:
         hits = {k: [hit for hit in feed_hits if hit.at <= ended] for k, feed_hits in upstreams.hits.items()}
     window = ended - started
