@@ -7,6 +7,7 @@
     python3 dev.py soak     run the daemon against a flapping upstream for 15 minutes (SOAK_SECONDS)
     python3 dev.py crash    SIGKILL builds and daemons at random points (CRASH_KILLS, default 120)
     python3 dev.py bench    every benchmark in one run (--quick, --install-peers, --million: see docs/performance.md)
+    python3 dev.py scale    1, 2, 3 daemons on one PostgreSQL store × 10,000 local upstreams (docs/performance.md)
 
 Each creates ./.venv and installs feedkit with its development tools (the 'dev' extra,
 which includes the 'docs' and 'feedgen' extras) the first time, and again whenever
@@ -169,7 +170,13 @@ def bench() -> None:
     run(BIN / "python", "-m", "benchmarks.run", *sys.argv[2:])
 
 
-TASKS = {"demo": demo, "docs": docs, "test": test, "soak": soak, "crash": crash, "bench": bench}
+def scale() -> None:
+    """Several daemons on one PostgreSQL store polling 10,000 generated upstreams (benchmarks/scale.py)."""
+    ensure_venv()
+    run(BIN / "python", "-m", "benchmarks.scale", *sys.argv[2:])
+
+
+TASKS = {"demo": demo, "docs": docs, "test": test, "soak": soak, "crash": crash, "bench": bench, "scale": scale}
 
 if __name__ == "__main__":
     if sys.version_info < (3, 11):  # noqa: UP036 - this script must explain itself on an old Python

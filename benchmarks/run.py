@@ -58,7 +58,7 @@ HEXO_PACKAGES = ("hexo@8", "hexo-generator-feed@3", "hexo-renderer-marked@7")
 class Child:
     seconds: float
     rss_mib: float
-    """The child's ``ru_maxrss``: the peak of its largest process (worker processes it waited for)."""
+    """The build process's own peak RSS: its ``VmHWM`` sampled every 50 ms (Linux), else ``ru_maxrss``."""
     tree_mib: float
     """The peak of the sum of the RSS of the child and all its descendants, sampled every 50 ms (Linux)."""
     returncode: int
@@ -96,14 +96,27 @@ def tree_rss(root: int) -> int:
     return total
 
 
+def high_water(pid: int) -> int:
+    """The process's own peak RSS in bytes (``VmHWM``; 0 where /proc is missing)."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
 class TreeSampler(threading.Thread):
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
-        self.pid, self.peak, self.done = pid, 0, threading.Event()
+        self.pid, self.peak, self.hwm, self.done = pid, 0, 0, threading.Event()
 
     def run(self) -> None:
         while not self.done.wait(0.05):
             self.peak = max(self.peak, tree_rss(self.pid))
+            self.hwm = max(self.hwm, high_water(self.pid))
 
 
 def run_child(command: Sequence[str | Path], *, cwd: Path | None = None, env: dict[str, str] | None = None,
@@ -131,8 +144,12 @@ def run_child(command: Sequence[str | Path], *, cwd: Path | None = None, env: di
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        # ru_maxrss is KiB on Linux, bytes on macOS.
+        # ru_maxrss is KiB on Linux, bytes on macOS.  On Linux a child's ru_maxrss is never below the
+        # peak of this (large) benchmark process at the fork (the high-water mark is copied at fork and
+        # kept across exec), so the child's own VmHWM, sampled, is what counts where /proc has it.
         rss = usage.ru_maxrss / (2**20 if sys.platform == "darwin" else 2**10)
+        if sampler.hwm:
+            rss = sampler.hwm / 2**20
         return Child(seconds, rss, max(sampler.peak / 2**20, rss), proc.returncode,
                      out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
 

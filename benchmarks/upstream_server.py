@@ -52,19 +52,24 @@ class Handler(BaseHTTPRequestHandler):
         if count:
             with self.server.lock:
                 self.server.counts[str(status)] += 1
-        self.send_response(status)
-        if ctype:
-            self.send_header("Content-Type", ctype)
+        headers = {"Content-Type": ctype} if ctype else {}
         if etag:
-            self.send_header("ETag", etag)
-            self.send_header("Last-Modified", LAST_MODIFIED)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if status != 304:
-            self.wfile.write(body)
+            headers.update({"ETag": etag, "Last-Modified": LAST_MODIFIED})
+        send(self, status, body, headers)
 
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+
+def send(handler: BaseHTTPRequestHandler, status: int, body: bytes, headers: dict[str, str]) -> None:
+    """One answer: ``headers``, the Content-Length and the body (none for a 304)."""
+    handler.send_response(status)
+    for name, value in headers.items():
+        handler.send_header(name, value)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    if status != 304:
+        handler.wfile.write(body)
 
 
 class Server(ThreadingHTTPServer):

@@ -50,3 +50,27 @@ def test_bench_command_quick(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert article["cold"]["rss_mib"] > 0
     assert [point["articles"] for point in data["curve"]] == [10, 100]
     assert list(tmp_path.iterdir()) == [results]  # the generated inputs are gone
+
+
+def test_scale_simulation_smoke(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``python3 dev.py scale``, small: two daemons on one PostgreSQL store share 200 upstreams, none polled twice."""
+    pytest.importorskip("psycopg", reason="the postgres extra is not installed")
+    from benchmarks import scale
+
+    from .pgserver import Unavailable, _bin_dir
+
+    try:
+        _bin_dir()
+    except Unavailable as exc:
+        pytest.skip(str(exc))
+    results = tmp_path / "scale.json"
+    assert scale.main(["--daemons", "2", "--upstreams", "200", "--seconds", "16", "--interval", "6",
+                       "--results", str(results)]) == 0
+    out = capsys.readouterr().out
+    assert "| daemons | every upstream polled after" in out, out
+    [run] = json.loads(results.read_text(encoding="utf-8"))["runs"]
+    assert run["duplicates"] == 0, run
+    assert run["polled_upstreams"] == 200 and run["all_polled_after"] is not None, run
+    assert all(daemon["errors"] == 0 for daemon in run["per_daemon"]), run
+    assert run["exit_codes"] == [0, 0], run
+    assert run["polls"] >= 400  # every upstream polled again after its interval: 304s

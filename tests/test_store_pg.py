@@ -132,16 +132,21 @@ def rss(name: str) -> bytes:
             "</channel></rss>").encode()
 
 
+def shared_config(pg_url: str, tmp_path: Path, upstream: Upstream, names: list[str], *, delay: float) -> Config:
+    """A config of the upstreams ``names`` (each answering after ``delay`` seconds) on the store ``pg_url``."""
+    for name in names:
+        upstream.route(f"/{name}.xml", rss(name), delay=delay)
+    return Config(out=tmp_path / "out", site=SiteConfig(title="T"), store_url=pg_url,
+                  feeds=tuple(UpstreamSourceConfig(url=upstream.url(f"/{n}.xml"), name=n, interval=3600)
+                              for n in names),
+                  fetch=FetchConfig(allow_hosts=(upstream.host,), timeout=5))
+
+
 @pytest.mark.parametrize("daemons", [2, 3])
 def test_several_daemons_poll_each_upstream_once_per_interval(daemons: int, pg_url: str, tmp_path: Path,
                                                               upstream: Upstream) -> None:
     names = [f"f{i}" for i in range(12)]
-    for name in names:
-        upstream.route(f"/{name}.xml", rss(name), delay=0.02)
-    config = Config(out=tmp_path / "out", site=SiteConfig(title="T"), store_url=pg_url,
-                    feeds=tuple(UpstreamSourceConfig(url=upstream.url(f"/{n}.xml"), name=n, interval=3600)
-                                for n in names),
-                    fetch=FetchConfig(allow_hosts=(upstream.host,), timeout=5))
+    config = shared_config(pg_url, tmp_path, upstream, names, delay=0.02)
     open_store(pg_url).close()  # migrated before the race (the race itself is tested above)
     results: list[int] = []
 
@@ -160,6 +165,31 @@ def test_several_daemons_poll_each_upstream_once_per_interval(daemons: int, pg_u
     with open_store(pg_url) as store:
         assert store.leases() == []  # all released
         assert all(state.entries == 1 for state in store.states())
+
+
+def test_daemons_whose_polls_overlap_share_the_upstreams(pg_url: str, tmp_path: Path, upstream: Upstream,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Leases are taken a batch at a time: a second daemon polls a share instead of finding everything
+    leased by the first (benchmarks/scale.py found one daemon polling all 10,000 upstreams, the other none)."""
+    from feedkit.upstream import poll
+
+    monkeypatch.setattr(poll, "CLAIM_BATCH", 3)
+    names = [f"s{i}" for i in range(12)]
+    config = shared_config(pg_url, tmp_path, upstream, names, delay=0.1)
+    with open_store(pg_url) as store:  # every state exists: both daemons find all twelve due at once
+        for name in names:
+            store.state(name, upstream.url(f"/{name}.xml"))
+    reports = [BuildReport(), BuildReport()]
+    threads = [threading.Thread(target=collect, args=(config,), kwargs={"now": NOW, "report": report})
+               for report in reports]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    fetched = [{s.name for s in report.sources if s.outcome == "fetched"} for report in reports]
+    assert all(upstream.hits[f"/{name}.xml"] == 1 for name in names), dict(upstream.hits)
+    assert fetched[0] and fetched[1], fetched  # each polled a share
+    assert fetched[0] | fetched[1] == set(names) and not fetched[0] & fetched[1]
 
 
 def test_one_daemon_publishes_and_another_takes_over(pg_url: str, tmp_path: Path, upstream: Upstream) -> None:

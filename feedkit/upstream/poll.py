@@ -49,6 +49,12 @@ def collect(config: Config, *, now: datetime, report: BuildReport, refresh: bool
         return entries
 
 
+CLAIM_BATCH = 100
+"""Upstreams a daemon on a shared store leases, fetches and records at a time.  Daemons whose builds
+overlap take turns batch by batch, so each polls a share of what is due (one lease of everything due
+let the first daemon poll it all, alone), and no lease is held for longer than one batch takes."""
+
+
 def _poll(config: Config, store: StoreBackend, *, now: datetime, report: BuildReport, refresh: bool,
           progress: Progress, workers: Workers) -> Iterator[Entry]:
     states = {feed.name: store.state(feed.name, feed.url) for feed in config.feeds}
@@ -56,37 +62,45 @@ def _poll(config: Config, store: StoreBackend, *, now: datetime, report: BuildRe
     # A store shared by several daemons: poll only the upstreams leased to this one, and check again
     # that they are due (another daemon may have polled one since the states above were read).
     owner = f"{daemon_id()}:{uuid.uuid4().hex[:8]}"  # this poll (several may run in one process: threads)
-    names = [feed.name for feed in due]
-    claimed = set(store.claim_sources(names, owner=owner, seconds=config.store_lease_seconds))
-    try:
-        yield from _poll_claimed(config, store, states, due, claimed, now=now, report=report, refresh=refresh,
-                                 progress=progress, workers=workers)
-    finally:
-        store.release_sources(sorted(claimed), owner=owner)
+    batch = CLAIM_BATCH if config.store_url is not None else max(len(due), 1)  # SQLite: one daemon, one batch
+    outcomes: dict[str, str] = {}
+    for start in range(0, len(due), batch):
+        claimed = set(store.claim_sources([feed.name for feed in due[start:start + batch]], owner=owner,
+                                          seconds=config.store_lease_seconds))
+        try:
+            _poll_claimed(config, store, states, due[start:start + batch], claimed, outcomes, now=now, report=report,
+                          refresh=refresh, progress=_offset(progress, start, len(due)), workers=workers)
+        finally:
+            store.release_sources(sorted(claimed), owner=owner)
+    for feed in config.feeds:
+        store.prune(feed.name, now=now, keep_days=feed.keep_days, keep_count=feed.keep_count)
+        kept = store.entries(feed.name, now=now, keep_days=feed.keep_days, keep_count=feed.keep_count)
+        report.sources.append(_health(store.state(feed.name, feed.url), outcomes.get(feed.name, "not due"), len(kept)))
+        yield from kept
 
 
 def _poll_claimed(config: Config, store: StoreBackend, states: dict[str, SourceState],
-                  due: Sequence[UpstreamSourceConfig], claimed: set[str], *, now: datetime, report: BuildReport,
-                  refresh: bool, progress: Progress, workers: Workers) -> Iterator[Entry]:
+                  due: Sequence[UpstreamSourceConfig], claimed: set[str], outcomes: dict[str, str], *,
+                  now: datetime, report: BuildReport, refresh: bool, progress: Progress, workers: Workers) -> None:
+    """Fetch the ``due`` upstreams leased to this poll; record each in the store and its outcome in ``outcomes``."""
     due = [feed for feed in due if feed.name in claimed]
     if due and store.leases():  # a shared store: re-read what another daemon may have changed
         states.update({feed.name: store.state(feed.name, feed.url) for feed in due})
         due = [feed for feed in due if refresh or _due(store, feed, states[feed.name], now, config.fetch)]
-    results = _fetch(config, due, states, now, progress)
-    parsed = _parse_all(due, results, now, workers)
-    for feed in config.feeds:
-        result = results.get(feed.name)
-        outcome = "not due"
-        if result is not None:
-            result, outcome = _ingest(store, feed, result, now=now, report=report, parsed=parsed.get(feed.name))
-            states[feed.name] = store.record_fetch(
-                feed.name, result, now=now, interval=feed.interval, max_backoff=config.fetch.max_backoff
-            )
-            _report_fetch(feed, result, states[feed.name], report)
-        store.prune(feed.name, now=now, keep_days=feed.keep_days, keep_count=feed.keep_count)
-        kept = store.entries(feed.name, now=now, keep_days=feed.keep_days, keep_count=feed.keep_count)
-        report.sources.append(_health(store.state(feed.name, feed.url), outcome, len(kept)))
-        yield from kept
+    fetched = _fetch(config, due, states, now, progress)
+    parsed = _parse_all(due, fetched, now, workers)
+    for feed in due:
+        result, outcomes[feed.name] = _ingest(store, feed, fetched[feed.name], now=now, report=report,
+                                              parsed=parsed.get(feed.name))
+        states[feed.name] = store.record_fetch(
+            feed.name, result, now=now, interval=feed.interval, max_backoff=config.fetch.max_backoff
+        )
+        _report_fetch(feed, result, states[feed.name], report)
+
+
+def _offset(progress: Progress, start: int, total: int) -> Progress:
+    """``progress`` told about a batch that starts at ``start`` of ``total``."""
+    return lambda stage, done, _total: progress(stage, start + done, total)
 
 
 MAX_RETRY_AFTER = 7 * 24 * 3600
