@@ -217,7 +217,10 @@ class OutputServer:
         """Close every connection and the listener; wait (briefly) for the worker threads."""
         server = self._server
         if self._thread is not None and self._thread.is_alive():
-            server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+            try:
+                server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+            except OSError:  # the loop already closed its wake-up pipe (it is ending): close what is left here
+                wasyncore.close_all(server._map)
             self._thread.join(timeout=5)
         else:
             wasyncore.close_all(server._map)
